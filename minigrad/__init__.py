@@ -1,0 +1,99 @@
+"""minigrad: a reverse-mode autograd engine in numpy with PyTorch's API.
+
+Reading order for learning backprop:
+    tensor.py               the Tensor: values + requires_grad + grad_fn + grad
+    autograd/function.py    Function: how one op records a node of the graph
+    ops/arithmetic.py       the simplest ops, forward and backward side by side
+    autograd/engine.py      the backward pass over the recorded graph
+    nn/functional/          conv2d, max_pool2d, the losses
+"""
+
+from . import autograd
+from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import bool_ as bool
+from .dtypes import dtype, float32, float64, get_default_dtype, int32, int64, set_default_dtype, uint8
+from .ops.arithmetic import add, div, mul, neg, pow, sub
+from .ops.linalg import matmul
+from .ops.reduction import amax, amin, argmax, argmin, max, maximum, mean, min, minimum, sum, var
+from .ops.shape import cat, clone, concat, concatenate, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze, where
+from .ops.softmax import log_softmax, softmax
+from .ops.unary import abs, clamp, exp, log, relu, sigmoid, sqrt, tanh
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .tensor import Size, Tensor
+
+float = float32
+double = float64
+long = int64
+int = int32
+clip = clamp
+__version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
+
+
+def eq(input, other):
+    return input == other
+
+
+def ne(input, other):
+    return input != other
+
+
+def lt(input, other):
+    return input < other
+
+
+def le(input, other):
+    return input <= other
+
+
+def gt(input, other):
+    return input > other
+
+
+def ge(input, other):
+    return input >= other
+
+
+def isnan(input):
+    return input.isnan()
+
+
+def equal(input, other):
+    return input.equal(other)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return input.allclose(other, rtol, atol, equal_nan)
+
+
+def detach(input):
+    return input.detach()

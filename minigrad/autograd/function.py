@@ -1,0 +1,161 @@
+"""Recording the graph: ``Function``, the unit every op is written in.
+
+An op is one subclass of ``Function`` with its two halves side by side:
+
+    class Mul(Function):
+        '''out = a · b      ∂L/∂a = grad · b      ∂L/∂b = grad · a'''
+        def forward(self, a, b):              # numpy arrays in, numpy array out
+            self.save_for_backward(a, b)
+            return a * b
+        def backward(self, grad):             # grad = ∂L/∂out, same shape as out
+            a, b = self.saved_tensors
+            return grad * b, grad * a         # one gradient per input, in out's shape
+
+Vocabulary (as in PyTorch's derivatives.yaml): ``grad`` is ∂L/∂out, ``out`` the forward result.
+Ops are written as if shapes always match: when numpy broadcast an input in forward, the
+engine sums its gradient back to the input's shape (``engine.sum_to_shape``), in one place.
+
+``Op.apply(*inputs, **options)`` runs forward and, when some input requires grad and
+recording is on, makes the op instance the output's ``grad_fn``: a node of the graph whose
+``next_functions`` point at the nodes that made its inputs.
+"""
+
+import numpy as np
+
+from . import grad_mode
+from .. import dtypes
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+class AccumulateGrad:
+    """The graph node of a leaf tensor that requires grad: backward adds ``grad`` into ``.grad``."""
+
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+class Function:
+    """Base of every differentiable op; an instance is one node of the recorded graph.
+
+    Subclasses define ``forward(*arrays, **options) -> ndarray`` and
+    ``backward(grad) -> gradient or tuple of gradients`` (``None`` where an input needs none).
+    """
+
+    #: torch's name for this op's node, shown as ``grad_fn=<MulBackward0>``
+    backward_name = None
+    #: cast every input to the promoted dtype first (elementwise binary ops)
+    promotes_dtypes = False
+    #: the output may share memory with the input (reshape, transpose, indexing, ...)
+    is_view = False
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        from ..tensor import Tensor
+
+        arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
+        if cls.promotes_dtypes:
+            common = dtypes.result_dtype(*arrays)
+            arrays = [a.astype(common, copy=False) if isinstance(a, np.ndarray) else np.asarray(a, common) for a in arrays]
+
+        node = cls()
+        node.needs_input_grad = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        node._saved = ()
+        record = grad_mode._grad_enabled and any(node.needs_input_grad)
+        out_array = node.forward(*arrays, **options)
+        if not isinstance(out_array, np.ndarray):
+            out_array = np.asarray(out_array)
+
+        out = Tensor._wrap(out_array, requires_grad=record, grad_fn=node if record else None)
+        if cls.is_view:
+            source = inputs[0]
+            if np.may_share_memory(out_array, source._array):
+                out._version = source._version
+                out._base = source if source._base is None else source._base
+        if record:
+            node.next_functions = tuple((_edge_to(x), 0) for x in inputs)
+            node.input_meta = tuple((x.shape, x._array.dtype) if isinstance(x, Tensor) else None for x in inputs)
+            node._watch_saved_versions(inputs, out)
+        else:
+            node._saved = ()  # nothing will run backward: keep no arrays alive
+        return out
+
+    # -- what forward and backward use ---------------------------------------------------------
+
+    def save_for_backward(self, *arrays):
+        """Keep the arrays backward needs; they are freed after backward unless retain_graph."""
+        self._saved = arrays
+
+    @property
+    def saved_tensors(self):
+        if self._saved is None:
+            raise RuntimeError(_FREED_MESSAGE)
+        for counter, version, position in self._saved_versions:
+            if counter.value != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [{self.name()}, saved tensor {position}] is at version {counter.value}; "
+                    f"expected version {version} instead. Hint: use an out-of-place op (x = x + y) or "
+                    ".clone() the tensor before changing it in place."
+                )
+        return self._saved
+
+    def forward(self, *arrays, **options):
+        raise NotImplementedError(f"{type(self).__name__} must define forward")
+
+    def backward(self, grad):
+        raise NotImplementedError(f"{type(self).__name__} must define backward")
+
+    # -- graph bookkeeping ------------------------------------------------------------------------
+
+    def name(self):
+        return self.backward_name or f"{type(self).__name__}Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def release_saved(self):
+        """Drop saved arrays after backward; a later backward through this node then raises."""
+        if self._saved:
+            self._saved = None
+
+    def _watch_saved_versions(self, inputs, out):
+        """Remember the version of each input (or the output) that forward saved by identity,
+        so that an in-place change to it makes backward raise instead of using stale values."""
+        self._saved_versions = []
+        if not self._saved:
+            return
+        for position, array in enumerate(self._saved):
+            for x in (*inputs, out):
+                if getattr(x, "_array", None) is array:
+                    self._saved_versions.append((x._version, x._version.value, position))
+                    break
+
+    def _protect_saved(self, array):
+        """An in-place op is about to overwrite ``array``: keep a private copy of it if saved."""
+        if not self._saved:
+            return
+        overwritten = {i for i, s in enumerate(self._saved) if s is array}
+        if overwritten:
+            self._saved = tuple(s.copy() if i in overwritten else s for i, s in enumerate(self._saved))
+            self._saved_versions = [v for v in self._saved_versions if v[2] not in overwritten]
+
+
+def _edge_to(x):
+    """The node an input's gradient flows to: its grad_fn, its AccumulateGrad, or None."""
+    if getattr(x, "requires_grad", False):
+        return x.grad_fn if x.grad_fn is not None else x._grad_accumulator()
+    return None

@@ -1,0 +1,185 @@
+"""Making tensors: ``tensor``, ``from_numpy`` and the factories (zeros, arange, randn, ...).
+
+As in torch: Python floats become float32 (the default dtype) and ints become int64;
+``from_numpy`` keeps the array's dtype and shares its memory.
+"""
+
+import numpy as np
+
+from . import dtypes, random
+from .tensor import Tensor
+
+
+def as_array(data, dtype=None):
+    """``data`` (numbers, nested lists, arrays, tensors of minigrad or torch) as a numpy array."""
+    target = dtypes.to_dtype(dtype)
+    if isinstance(data, Tensor):
+        array = data._array
+    elif type(data).__module__.startswith("torch"):  # a torch tensor: go through numpy
+        array = data.detach().cpu().numpy()
+    elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
+        array = np.array([as_array(x) for x in data])
+    else:
+        array = np.array(data)
+        if target is None and array.dtype == np.float64 and not isinstance(data, np.ndarray):
+            array = array.astype(dtypes.get_default_dtype().numpy)  # Python floats → default dtype
+    if target is not None:
+        return array.astype(target.numpy)
+    if array.dtype.kind == "f" and array.dtype not in (np.float32, np.float64):
+        return array.astype(np.float32)
+    dtypes.from_numpy_dtype(array.dtype)  # raises a clear TypeError for unsupported dtypes
+    return array
+
+
+def _flat(items):
+    for x in items:
+        if isinstance(x, (list, tuple)):
+            yield from _flat(x)
+        else:
+            yield x
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new leaf tensor holding a copy of ``data``."""
+    _check_device(device)
+    array = np.array(as_array(data, dtype), copy=True)
+    return Tensor._wrap(array).requires_grad_(requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    _check_device(device)
+    if isinstance(data, Tensor) and (dtype is None or dtypes.to_dtype(dtype) == data.dtype):
+        return data
+    return Tensor._wrap(as_array(data, dtype))
+
+
+def from_numpy(array):
+    """A tensor sharing memory with ``array`` and keeping its dtype."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    dtypes.from_numpy_dtype(array.dtype)
+    return Tensor._wrap(array)
+
+
+def _check_device(device):
+    if device is not None and str(device) != "cpu":
+        raise RuntimeError(f"minigrad runs on the CPU only; device {str(device)!r} is not available")
+
+
+def _sizes(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for n in size:
+        if int(n) < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {list(size)}")
+    return tuple(int(n) for n in size)
+
+
+def _float_dtype(dtype):
+    return (dtypes.to_dtype(dtype) or dtypes.get_default_dtype()).numpy
+
+
+def _make(array, requires_grad):
+    return Tensor._wrap(array).requires_grad_(requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
+    return _make(np.zeros(_sizes(size), _float_dtype(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
+    return _make(np.ones(_sizes(size), _float_dtype(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
+    return _make(np.empty(_sizes(size), _float_dtype(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
+    if dtype is None:  # the fill value decides, as in torch
+        dtype = dtypes.from_numpy_dtype(np.asarray(fill_value).dtype) if not isinstance(fill_value, float) else None
+    return _make(np.full(_sizes((size,)), fill_value, _float_dtype(dtype)), requires_grad)
+
+
+def _like(input, dtype):
+    return dtypes.to_dtype(dtype).numpy if dtype is not None else input._array.dtype
+
+
+def zeros_like(input, dtype=None, requires_grad=False):
+    return _make(np.zeros(input.shape, _like(input, dtype)), requires_grad)
+
+
+def ones_like(input, dtype=None, requires_grad=False):
+    return _make(np.ones(input.shape, _like(input, dtype)), requires_grad)
+
+
+def empty_like(input, dtype=None, requires_grad=False):
+    return _make(np.empty(input.shape, _like(input, dtype)), requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, requires_grad=False):
+    return _make(np.full(input.shape, fill_value, _like(input, dtype)), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """Integers when every argument is an int (int64), otherwise the default float dtype."""
+    _check_device(device)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if dtype is None:
+        all_ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = dtypes.int64 if all_ints else dtypes.get_default_dtype()
+    return _make(np.arange(start, end, step, dtype=np.float64).astype(dtypes.to_dtype(dtype).numpy), requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
+    if steps < 0:
+        raise RuntimeError("linspace(): number of steps must be non-negative")
+    return _make(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
+    return _make(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """U[0, 1) samples."""
+    _check_device(device)
+    return _make(random.uniform(_sizes(size), 0.0, 1.0, _float_dtype(dtype), generator), requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """N(0, 1) samples."""
+    _check_device(device)
+    return _make(random.normal(_sizes(size), 0.0, 1.0, _float_dtype(dtype), generator), requires_grad)
+
+
+def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+    """Integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
+    _check_device(device)
+    if size is None:
+        low, high, size = 0, low, high
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    dtype = (dtypes.to_dtype(dtype) or dtypes.int64).numpy
+    return _make(random.integers(_sizes((size,)), low, high, dtype, generator), requires_grad)
+
+
+def rand_like(input, dtype=None):
+    return rand(input.shape, dtype=dtype or input.dtype)
+
+
+def randn_like(input, dtype=None):
+    return randn(input.shape, dtype=dtype or input.dtype)
+
+
+def randperm(n, generator=None, dtype=None):
+    return Tensor._wrap(random.permutation(n, generator).astype((dtypes.to_dtype(dtype) or dtypes.int64).numpy))

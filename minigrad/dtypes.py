@@ -1,0 +1,125 @@
+"""The dtypes minigrad knows, named as torch names them, each backed by a numpy dtype.
+
+    minigrad.float32 (= minigrad.float)    minigrad.int64 (= minigrad.long)
+    minigrad.float64 (= minigrad.double)   minigrad.int32, minigrad.uint8, minigrad.bool
+
+Type promotion follows torch's three tiers: dimensioned tensors decide first, zero-dimensional
+tensors next, Python numbers last; a lower tier only matters when its category (bool < integer
+< floating) is higher than what the tiers above it gave.
+"""
+
+import numpy as np
+
+
+class dtype:
+    """A torch-style dtype: prints as ``minigrad.float32`` and wraps a numpy dtype."""
+
+    def __init__(self, name, numpy_dtype):
+        self.name = name
+        self.numpy = np.dtype(numpy_dtype)
+        self.is_floating_point = self.numpy.kind == "f"
+        self.itemsize = self.numpy.itemsize
+
+    def __repr__(self):
+        return f"minigrad.{self.name}"
+
+    def __reduce__(self):  # pickle as the module-level singleton
+        return (from_numpy_dtype, (self.numpy,))
+
+
+float32 = dtype("float32", np.float32)
+float64 = dtype("float64", np.float64)
+int64 = dtype("int64", np.int64)
+int32 = dtype("int32", np.int32)
+uint8 = dtype("uint8", np.uint8)
+bool_ = dtype("bool", np.bool_)
+
+ALL_DTYPES = (float32, float64, int64, int32, uint8, bool_)
+_BY_NUMPY = {d.numpy: d for d in ALL_DTYPES}
+_DEFAULT_FLOAT = float32
+
+
+def from_numpy_dtype(numpy_dtype):
+    """The minigrad dtype for a numpy dtype, with a clear error for ones minigrad lacks."""
+    numpy_dtype = np.dtype(numpy_dtype)
+    if numpy_dtype in _BY_NUMPY:
+        return _BY_NUMPY[numpy_dtype]
+    if numpy_dtype.kind == "f":  # float16 and friends compute in float32
+        return float32
+    if numpy_dtype.kind in "iu":
+        return int64
+    raise TypeError(
+        f"can't convert np.ndarray of type numpy.{numpy_dtype}. The only supported types are: "
+        "float64, float32, int64, int32, uint8, and bool."
+    )
+
+
+def to_dtype(spec):
+    """Accept a minigrad dtype, a numpy dtype, a Python type or a torch dtype; return a minigrad dtype."""
+    if spec is None or isinstance(spec, dtype):
+        return spec
+    if spec is float:
+        return _DEFAULT_FLOAT
+    if spec is int:
+        return int64
+    if spec is bool:
+        return bool_
+    name = getattr(spec, "__module__", "") == "torch" and str(spec).removeprefix("torch.")
+    if name:  # a torch.dtype such as torch.float64
+        spec = name
+    try:
+        return from_numpy_dtype(spec)
+    except TypeError:
+        raise TypeError(f"unsupported dtype {spec!r}; use one of {', '.join(map(repr, ALL_DTYPES))}") from None
+
+
+def get_default_dtype():
+    return _DEFAULT_FLOAT
+
+
+def set_default_dtype(d):
+    global _DEFAULT_FLOAT
+    d = to_dtype(d)
+    if not d.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _DEFAULT_FLOAT = d
+
+
+def category(numpy_dtype):
+    """0 for bool, 1 for integers, 2 for floating point."""
+    return {"b": 0, "i": 1, "u": 1, "f": 2}[np.dtype(numpy_dtype).kind]
+
+
+def result_dtype(*operands):
+    """The numpy dtype of an op's result under torch's promotion rules.
+
+    Each operand is an ndarray that came from a Tensor (0-d or not) or a Python number.
+    """
+    tiers = ([], [], [])  # dimensioned tensors, 0-d tensors, Python numbers
+    for x in operands:
+        if isinstance(x, np.ndarray):
+            tiers[0 if x.ndim else 1].append(x.dtype)
+        else:
+            tiers[2].append(x)
+    result = None
+    for tier, members in enumerate(tiers):
+        if not members:
+            continue
+        if tier == 2:  # Python numbers contribute only their category's default dtype
+            best = max(category(_python_number_dtype(x)) for x in members)
+            candidate = (np.dtype(np.bool_), np.dtype(np.int64), _DEFAULT_FLOAT.numpy)[best]
+        else:
+            candidate = members[0]
+            for d in members[1:]:
+                candidate = np.promote_types(candidate, d)
+        if result is None or category(candidate) > category(result):
+            result = candidate
+    return result
+
+
+def _python_number_dtype(x):
+    if isinstance(x, (bool, np.bool_)):
+        return np.bool_
+    if isinstance(x, (int, np.integer)):
+        return np.int64
+    return np.float64

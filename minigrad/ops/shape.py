@@ -1,0 +1,325 @@
+"""Shape and selection: reshape/view, permute, transpose, squeeze, unsqueeze, expand, flatten,
+indexing, cat, stack, where, clone and dtype casts.
+
+None of these change values, only where they sit, so each backward puts ``grad`` back where
+the input's elements came from: the inverse reshape, the inverse permutation, a scatter.
+"""
+
+import numpy as np
+
+from ..autograd.function import Function
+from .reduction import normalize_dim
+
+
+class Reshape(Function):
+    """out = x viewed with a new shape   ∂L/∂x = grad reshaped to x's shape"""
+
+    backward_name = "ViewBackward0"
+    is_view = True
+
+    def forward(self, x, shape):
+        self.input_shape = x.shape
+        return x.reshape(infer_shape(shape, x.size))
+
+    def backward(self, grad):
+        return grad.reshape(self.input_shape)
+
+
+def infer_shape(shape, size):
+    """Resolve one -1 in ``shape`` so the product equals ``size``; torch's error otherwise."""
+    shape = tuple(int(n) for n in shape)
+    known = int(np.prod([n for n in shape if n != -1]))
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if -1 in shape and known != 0 and size % known == 0:
+        shape = tuple(size // known if n == -1 else n for n in shape)
+    if int(np.prod(shape)) != size or any(n < 0 for n in shape):
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+    return shape
+
+
+class Permute(Function):
+    """out = x with axes reordered by ``dims``   ∂L/∂x = grad with the inverse order"""
+
+    backward_name = "PermuteBackward0"
+    is_view = True
+
+    def forward(self, x, dims):
+        dims = tuple(normalize_dim(d, x.ndim) for d in dims)
+        if sorted(dims) != list(range(x.ndim)):
+            raise RuntimeError(
+                f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
+                f"the desired ordering of dimensions i.e. input.dim() = {x.ndim} is not equal to len(dims) = {len(dims)}"
+                if len(dims) != x.ndim
+                else f"permute(): duplicate dims are not allowed: {list(dims)}"
+            )
+        self.dims = dims
+        return x.transpose(dims)
+
+    def backward(self, grad):
+        return grad.transpose(np.argsort(self.dims))
+
+
+class Transpose(Function):
+    """out = x with axes d0 and d1 swapped       ∂L/∂x = grad with them swapped back"""
+
+    backward_name = "TransposeBackward0"
+    is_view = True
+
+    def forward(self, x, dim0, dim1):
+        self.dim0, self.dim1 = normalize_dim(dim0, x.ndim), normalize_dim(dim1, x.ndim)
+        return np.swapaxes(x, self.dim0, self.dim1) if x.ndim else x.view()
+
+    def backward(self, grad):
+        return np.swapaxes(grad, self.dim0, self.dim1) if grad.ndim else grad
+
+
+class Squeeze(Function):
+    """out = x without size-1 axes (all, or those in ``dim``)   ∂L/∂x = grad reshaped back"""
+
+    is_view = True
+
+    def forward(self, x, dim=None):
+        self.backward_name = "SqueezeBackward0" if dim is None else "SqueezeBackward1"
+        self.input_shape = x.shape
+        if dim is None:
+            return x.squeeze()
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        dims = tuple(d for d in (normalize_dim(d, x.ndim) for d in dims) if x.ndim and x.shape[d] == 1)
+        return x.squeeze(dims) if dims else x.view()
+
+    def backward(self, grad):
+        return grad.reshape(self.input_shape)
+
+
+class Unsqueeze(Function):
+    """out = x with a new size-1 axis at ``dim``   ∂L/∂x = grad without it"""
+
+    backward_name = "UnsqueezeBackward0"
+    is_view = True
+
+    def forward(self, x, dim):
+        self.dim = normalize_dim(dim, x.ndim, extra=1)
+        return np.expand_dims(x, self.dim)
+
+    def backward(self, grad):
+        return grad.squeeze(self.dim)
+
+
+class Expand(Function):
+    """out = x repeated along size-1 axes to ``sizes`` (no copy)
+    ∂L/∂x = grad summed over the repeated axes (done by the engine's broadcast reduction)"""
+
+    backward_name = "ExpandBackward0"
+    is_view = True
+
+    def forward(self, x, sizes):
+        extra = len(sizes) - x.ndim
+        if extra < 0:
+            raise RuntimeError(
+                f"expand(torch.FloatTensor{{{list(x.shape)}}}, size={list(sizes)}): the number of sizes provided "
+                f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({x.ndim})"
+            )
+        target = tuple(x.shape[i - extra] if n == -1 and i >= extra else n for i, n in enumerate(sizes))
+        for i, n in enumerate(x.shape):
+            if n != 1 and n != target[i + extra]:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({target[i + extra]}) must match the existing size ({n}) at "
+                    f"non-singleton dimension {i + extra}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(x.shape)}"
+                )
+        return np.broadcast_to(x, target)
+
+    def backward(self, grad):
+        return grad
+
+
+class Index(Function):
+    """out = x[key]                    ∂L/∂x = zeros with grad added at the selected positions
+
+    Integer arrays may select a position twice; those gradients add up (``np.add.at``)."""
+
+    is_view = True
+
+    def forward(self, x, key):
+        self.input_shape, self.key = x.shape, key
+        parts = key if isinstance(key, tuple) else (key,)
+        self.has_integer_array = any(isinstance(k, np.ndarray) and k.dtype != np.bool_ for k in parts)
+        self.backward_name = "IndexBackward0" if self.has_integer_array or any(
+            isinstance(k, np.ndarray) for k in parts
+        ) else ("SelectBackward0" if any(isinstance(k, (int, np.integer)) for k in parts) else "SliceBackward0")
+        try:
+            return x[key]
+        except IndexError as error:
+            raise IndexError(str(error).replace("axis", "dimension")) from None
+
+    def backward(self, grad):
+        grad_x = np.zeros(self.input_shape, dtype=grad.dtype)
+        if self.has_integer_array:
+            np.add.at(grad_x, self.key, grad)  # repeated indices accumulate
+        else:
+            grad_x[self.key] = grad
+        return grad_x
+
+
+class Cat(Function):
+    """out = the inputs joined along ``dim``   ∂L/∂xᵢ = the slice of grad that came from xᵢ"""
+
+    backward_name = "CatBackward0"
+    promotes_dtypes = True
+
+    def forward(self, *xs, dim=0):
+        check_cat_shapes([x.shape for x in xs], dim)
+        self.dim = normalize_dim(dim, xs[0].ndim)
+        self.boundaries = np.cumsum([x.shape[self.dim] for x in xs])[:-1]
+        return np.concatenate(xs, axis=self.dim)
+
+    def backward(self, grad):
+        return tuple(np.split(grad, self.boundaries, axis=self.dim))
+
+
+def check_cat_shapes(shapes, dim):
+    if not shapes:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    for i, shape in enumerate(shapes):
+        if len(shape) == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    d = normalize_dim(dim, len(shapes[0]))
+    for i, shape in enumerate(shapes[1:], start=1):
+        if len(shape) != len(shapes[0]):
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {len(shapes[0])} and {len(shape)}"
+            )
+        for axis, (n0, n) in enumerate(zip(shapes[0], shape)):
+            if axis != d and n0 != n:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {n0} but got size {n} "
+                    f"for tensor number {i} in the list."
+                )
+
+
+class Stack(Function):
+    """out = the inputs stacked along a new axis ``dim``   ∂L/∂xᵢ = grad's i-th slice along dim"""
+
+    backward_name = "StackBackward0"
+    promotes_dtypes = True
+
+    def forward(self, *xs, dim=0):
+        if not xs:
+            raise RuntimeError("stack expects a non-empty TensorList")
+        for i, x in enumerate(xs[1:], start=1):
+            if x.shape != xs[0].shape:
+                raise RuntimeError(
+                    f"stack expects each tensor to be equal size, but got {list(xs[0].shape)} at entry 0 and "
+                    f"{list(x.shape)} at entry {i}"
+                )
+        self.dim = normalize_dim(dim, xs[0].ndim, extra=1)
+        return np.stack(xs, axis=self.dim)
+
+    def backward(self, grad):
+        return tuple(np.moveaxis(grad, self.dim, 0))
+
+
+class Where(Function):
+    """out = a where condition else b  ∂L/∂a = grad · [condition]   ∂L/∂b = grad · [not condition]"""
+
+    backward_name = "WhereBackward0"
+    promotes_dtypes = True
+
+    def forward(self, a, b, condition):
+        self.condition = condition
+        return np.where(condition, a, b)
+
+    def backward(self, grad):
+        zero = grad.dtype.type(0)
+        grad_a = np.where(self.condition, grad, zero) if self.needs_input_grad[0] else None
+        grad_b = np.where(self.condition, zero, grad) if self.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Clone(Function):
+    """out = a copy of x               ∂L/∂x = grad"""
+
+    backward_name = "CloneBackward0"
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, grad):
+        return grad
+
+
+class ToDtype(Function):
+    """out = x converted to ``dtype``  ∂L/∂x = grad (the engine casts it back to x's dtype)"""
+
+    backward_name = "ToCopyBackward0"
+
+    def forward(self, x, dtype):
+        return x.astype(dtype)
+
+    def backward(self, grad):
+        return grad
+
+
+# -- the functions users call ---------------------------------------------------------------------
+
+
+def _sizes(args):
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``, as torch does."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def reshape(input, *shape):
+    return Reshape.apply(input, _sizes(shape))
+
+
+def permute(input, *dims):
+    return Permute.apply(input, _sizes(dims))
+
+
+def transpose(input, dim0, dim1):
+    return Transpose.apply(input, dim0, dim1)
+
+
+def squeeze(input, dim=None):
+    return Squeeze.apply(input, dim=dim)
+
+
+def unsqueeze(input, dim):
+    return Unsqueeze.apply(input, dim)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge axes start_dim..end_dim into one: a reshape."""
+    if input.ndim == 0:
+        return reshape(input, 1)
+    start, end = normalize_dim(start_dim, input.ndim), normalize_dim(end_dim, input.ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = input.shape
+    return reshape(input, shape[:start] + (int(np.prod(shape[start : end + 1])),) + shape[end + 1 :])
+
+
+def cat(tensors, dim=0):
+    return Cat.apply(*tensors, dim=dim)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    return Stack.apply(*tensors, dim=dim)
+
+
+def where(condition, input, other):
+    from ..tensor import Tensor
+
+    mask = condition._array if isinstance(condition, Tensor) else np.asarray(condition)
+    if mask.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {mask.dtype}")
+    return Where.apply(input, other, condition=mask)
+
+
+def clone(input):
+    return Clone.apply(input)
