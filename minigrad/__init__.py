@@ -8,7 +8,7 @@ Reading order for learning backprop:
     nn/functional/          conv2d, max_pool2d, the losses
 """
 
-from . import autograd
+from . import autograd, nn
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,

@@ -1,0 +1,3 @@
+"""``minigrad.nn``: modules, layers, losses and initialisation, as in ``torch.nn``."""
+
+from . import functional
