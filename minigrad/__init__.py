@@ -8,7 +8,7 @@ Reading order for learning backprop:
     nn/functional/          conv2d, max_pool2d, the losses
 """
 
-from . import autograd, nn
+from . import autograd, nn, optim  # torch.optim, too, comes with `import torch`
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -42,6 +42,8 @@ from .ops.softmax import log_softmax, softmax
 from .ops.unary import abs, clamp, exp, log, relu, sigmoid, sqrt, tanh
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Size, Tensor
+from .serialization import load, save
+from . import utils  # minigrad.utils.data: Dataset, DataLoader
 
 float = float32
 double = float64

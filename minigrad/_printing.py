@@ -119,10 +119,13 @@ def tensor_repr(tensor, prefix="tensor("):
     text = prefix + format_values(values, indent)
     last_line = len(text) - text.rfind("\n") + 1
     for suffix in suffixes:  # a suffix that would overflow the line starts a new one
-        if last_line + len(suffix) + 2 > LINE_WIDTH:
+        # measured as torch spells it ("dtype=torch.float64" is 3 characters shorter than
+        # ours), so that lines break exactly where torch's do
+        width = len(suffix.replace("minigrad.", "torch."))
+        if last_line + width + 2 > LINE_WIDTH:
             text += ",\n" + " " * indent + suffix
-            last_line = indent + len(suffix)
+            last_line = indent + width
         else:
             text += ", " + suffix
-            last_line += len(suffix) + 2
+            last_line += width + 2
     return text + ")"

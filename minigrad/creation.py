@@ -4,6 +4,8 @@ As in torch: Python floats become float32 (the default dtype) and ints become in
 ``from_numpy`` keeps the array's dtype and shares its memory.
 """
 
+import math
+
 import numpy as np
 
 from . import dtypes, random
@@ -11,24 +13,40 @@ from .tensor import Tensor
 
 
 def as_array(data, dtype=None):
-    """``data`` (numbers, nested lists, arrays, tensors of minigrad or torch) as a numpy array."""
+    """``data`` (numbers, nested lists, arrays, tensors of minigrad or torch) as a numpy array.
+
+    Arrays and tensors keep their dtype (and memory, when no ``dtype`` asks for a conversion).
+    """
     target = dtypes.to_dtype(dtype)
     if isinstance(data, Tensor):
         array = data._array
     elif type(data).__module__.startswith("torch"):  # a torch tensor: go through numpy
         array = data.detach().cpu().numpy()
+    elif isinstance(data, np.ndarray):
+        array = data
     elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
         array = np.array([as_array(x) for x in data])
     else:
-        array = np.array(data)
-        if target is None and array.dtype == np.float64 and not isinstance(data, np.ndarray):
-            array = array.astype(dtypes.get_default_dtype().numpy)  # Python floats → default dtype
+        array = np.array(data, dtype=_inferred_dtype(data))
     if target is not None:
-        return array.astype(target.numpy)
+        return array.astype(target.numpy, copy=False)
     if array.dtype.kind == "f" and array.dtype not in (np.float32, np.float64):
-        return array.astype(np.float32)
+        return array.astype(np.float32)  # float16 and friends: minigrad computes in float32
     dtypes.from_numpy_dtype(array.dtype)  # raises a clear TypeError for unsupported dtypes
     return array
+
+
+def _inferred_dtype(data):
+    """The dtype torch gives a number or nested list: every element votes with its own dtype
+    (a Python bool → bool, int → int64, float → the default float dtype, a numpy scalar → its
+    dtype) and the votes are promoted together. An empty list is the default float dtype."""
+    votes = {_element_dtype(x) for x in _flat([data])}
+    if not votes:
+        return dtypes.get_default_dtype().numpy
+    result = votes.pop()
+    for d in votes:
+        result = dtypes.promote_types(result, d)  # torch: int64 with float32 gives float32
+    return result
 
 
 def _flat(items):
@@ -37,6 +55,18 @@ def _flat(items):
             yield from _flat(x)
         else:
             yield x
+
+
+def _element_dtype(x):
+    if isinstance(x, (np.generic, np.ndarray)):  # before float: np.float64 subclasses float
+        return x.dtype
+    if isinstance(x, bool):  # before int: bool subclasses int
+        return np.dtype(np.bool_)
+    if isinstance(x, int):
+        return np.dtype(np.int64)
+    if isinstance(x, float):
+        return dtypes.get_default_dtype().numpy
+    return np.array(x).dtype  # anything else: numpy decides (and from_numpy_dtype may refuse)
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
@@ -126,16 +156,29 @@ def full_like(input, fill_value, dtype=None, requires_grad=False):
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
-    """Integers when every argument is an int (int64), otherwise the default float dtype."""
+    """``[start, start + step, ...]`` up to (not including) ``end``; ``ceil((end − start) / step)``
+    values. Integers (int64) when every argument is an int, otherwise the default float dtype.
+
+    As in torch, an integer ``dtype`` truncates start and step first: value i is
+    ``int(start) + i · int(step)``; floats are computed in float64, then rounded to ``dtype``.
+    """
     _check_device(device)
     if end is None:
         start, end = 0, start
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         all_ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = dtypes.int64 if all_ints else dtypes.get_default_dtype()
-    return _make(np.arange(start, end, step, dtype=np.float64).astype(dtypes.to_dtype(dtype).numpy), requires_grad)
+    target = dtypes.to_dtype(dtype).numpy
+    count = np.arange(math.ceil((end - start) / step))
+    if target.kind == "f":
+        values = start + step * count.astype(np.float64)
+    else:
+        values = int(start) + int(step) * count
+    return _make(values.astype(target), requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):

@@ -8,6 +8,8 @@ tensors next, Python numbers last; a lower tier only matters when its category (
 < floating) is higher than what the tiers above it gave.
 """
 
+import functools
+
 import numpy as np
 
 
@@ -85,41 +87,52 @@ def set_default_dtype(d):
     _DEFAULT_FLOAT = d
 
 
+_CATEGORY = {"b": 0, "i": 1, "u": 1, "f": 2}
+
+
 def category(numpy_dtype):
     """0 for bool, 1 for integers, 2 for floating point."""
-    return {"b": 0, "i": 1, "u": 1, "f": 2}[np.dtype(numpy_dtype).kind]
+    return _CATEGORY[np.dtype(numpy_dtype).kind]
 
 
 def result_dtype(*operands):
     """The numpy dtype of an op's result under torch's promotion rules.
 
-    Each operand is an ndarray that came from a Tensor (0-d or not) or a Python number.
+    Each operand is an ndarray that came from a Tensor (0-d or not) or a Python number. Three
+    tiers are promoted separately: dimensioned tensors, 0-d tensors, Python numbers (a number
+    counts as bool, int64 or the default float). A later tier only wins with a higher category:
+    ``int32 tensor + 5`` stays int32, ``int32 tensor + 2.5`` is float32.
     """
-    tiers = ([], [], [])  # dimensioned tensors, 0-d tensors, Python numbers
-    for x in operands:
-        if isinstance(x, np.ndarray):
-            tiers[0 if x.ndim else 1].append(x.dtype)
-        else:
-            tiers[2].append(x)
+    dimensioned = [x.dtype for x in operands if isinstance(x, np.ndarray) and x.ndim]
+    zero_dim = [x.dtype for x in operands if isinstance(x, np.ndarray) and not x.ndim]
+    numbers = [_python_number_dtype(x) for x in operands if not isinstance(x, np.ndarray)]
     result = None
-    for tier, members in enumerate(tiers):
-        if not members:
+    for tier in (dimensioned, zero_dim, numbers):
+        if not tier:
             continue
-        if tier == 2:  # Python numbers contribute only their category's default dtype
-            best = max(category(_python_number_dtype(x)) for x in members)
-            candidate = (np.dtype(np.bool_), np.dtype(np.int64), _DEFAULT_FLOAT.numpy)[best]
-        else:
-            candidate = members[0]
-            for d in members[1:]:
-                candidate = np.promote_types(candidate, d)
+        candidate = functools.reduce(promote_types, tier)
         if result is None or category(candidate) > category(result):
             result = candidate
     return result
 
 
+def promote_types(a, b):
+    """torch.promote_types: a higher category wins outright (int64 with float32 gives float32,
+    where numpy would give float64); within one category the wider type wins."""
+    if a == b:
+        return np.dtype(a)
+    if category(a) != category(b):
+        return np.dtype(a) if category(a) > category(b) else np.dtype(b)
+    return np.promote_types(a, b)
+
+
+_BOOL, _INT64 = np.dtype(np.bool_), np.dtype(np.int64)
+
+
 def _python_number_dtype(x):
+    """How a Python number takes part in promotion: bool, int64 or the default float dtype."""
     if isinstance(x, (bool, np.bool_)):
-        return np.bool_
+        return _BOOL
     if isinstance(x, (int, np.integer)):
-        return np.int64
-    return np.float64
+        return _INT64
+    return _DEFAULT_FLOAT.numpy

@@ -45,13 +45,11 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data=(), dtype=None, requires_grad=False):
-        """``minigrad.Tensor(data)``: like ``minigrad.tensor`` but floats by default, as torch.Tensor."""
+        """``minigrad.Tensor(data)``: as torch.Tensor, always the default float dtype (sharing the
+        memory of an array that already has it)."""
         from .creation import as_array
 
-        array = as_array(data, dtype)
-        if dtype is None and array.dtype.kind in "biu":
-            array = array.astype(dtypes.get_default_dtype().numpy)
-        self._init(array, requires_grad)
+        self._init(as_array(data, dtype or dtypes.get_default_dtype()), requires_grad)
 
     def _init(self, array, requires_grad=False, grad_fn=None):
         self._array = array
@@ -129,9 +127,10 @@ class Tensor:
         backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def detach(self):
-        """The same values (shared memory) cut off from the graph."""
+        """The same values (shared memory) cut off from the graph. It shares self's version
+        counter: an in-place change through it still invalidates what the graph saved of self."""
         out = Tensor._wrap(self._array)
-        out._version, out._base = self._version, self
+        out._version = self._version
         return out
 
     def detach_(self):
@@ -267,7 +266,7 @@ class Tensor:
         target = dtypes.to_dtype(dtype)
         if target is None or (target.numpy == self._array.dtype and not copy):
             return self
-        return shape.ToDtype.apply(self, target.numpy)
+        return shape.ToDtype.apply(self, dtype=target.numpy)
 
     def type(self, dtype=None):
         if dtype is None:
@@ -306,8 +305,8 @@ class Tensor:
     def __add__(self, other):
         return arithmetic.Add.apply(self, _operand(other))
 
-    def __radd__(self, other):
-        return arithmetic.Add.apply(_operand(other), self)
+    def __radd__(self, other):  # other + self = self + other; torch also lists self's edge first
+        return arithmetic.Add.apply(self, _operand(other))
 
     def __sub__(self, other):
         return arithmetic.Sub.apply(self, _operand(other))
@@ -319,7 +318,7 @@ class Tensor:
         return arithmetic.Mul.apply(self, _operand(other))
 
     def __rmul__(self, other):
-        return arithmetic.Mul.apply(_operand(other), self)
+        return arithmetic.Mul.apply(self, _operand(other))
 
     def __truediv__(self, other):
         return arithmetic.Div.apply(self, _operand(other))
@@ -517,13 +516,13 @@ class Tensor:
         return shape.unsqueeze(self, dim)
 
     def expand(self, *sizes):
-        return shape.Expand.apply(self, shape._sizes(sizes))
+        return shape.Expand.apply(self, sizes=shape._sizes(sizes))
 
     def expand_as(self, other):
         return self.expand(other.shape)
 
     def __getitem__(self, key):
-        return shape.Index.apply(self, _index_key(key))
+        return shape.Index.apply(self, key=_index_key(key))
 
     def __setitem__(self, key, value):
         """``x[key] = value``: an in-place write (recorded only when nothing requires grad)."""
@@ -556,8 +555,9 @@ class Tensor:
     def _inplace(self, compute):
         """Run ``compute()`` (an out-of-place op on self) and write its result into self's memory.
 
-        The result's node becomes self's ``grad_fn``; nodes that saved self's old values see the
-        version counter move and refuse to run backward."""
+        The result's node becomes self's ``grad_fn``: it already points at self's old node, so the
+        graph reads old self → op → new self. The version counter moves, so nodes that saved
+        self's old values refuse to run backward (this node keeps its own copy of them)."""
         self._check_inplace_allowed()
         result = compute()
         if result.shape != self.shape:
@@ -568,12 +568,21 @@ class Tensor:
             raise RuntimeError(
                 f"result type {result.dtype.name} can't be cast to the desired output type {self.dtype.name}"
             )
-        if result.grad_fn is not None:
-            result.grad_fn._protect_saved(self._array)  # it needs the old values: keep a copy
+        node = result.grad_fn
+        if node is not None and self._base is not None:
+            raise RuntimeError(
+                "minigrad does not record in-place operations on views (the base's graph would need "
+                "rewriting); use an out-of-place op, e.g. minigrad.where or minigrad.cat, instead."
+            )
+        if node is not None:
+            node._protect_saved(self._array)
         np.copyto(self._array, result._array, casting="unsafe")
         self._version.value += 1
-        if result.grad_fn is not None:
-            self.grad_fn, self._requires_grad = result.grad_fn, True
+        if node is not None:
+            if self.retains_grad:  # .grad now means ∂L/∂(new self)
+                node.retained_output = self.grad_fn.retained_output
+                self.grad_fn.retained_output = None
+            self.grad_fn, self._requires_grad = node, True
         return self
 
     def add_(self, other, *, alpha=1):
@@ -616,22 +625,16 @@ class Tensor:
         return self._inplace(lambda: shape.Where.apply(self, src, condition=np.zeros(self.shape, bool)).to(self.dtype))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
+        """Overwrite with N(mean, std²) samples; like ``copy_``, no gradient reaches the old values."""
         from . import random
 
-        with grad_mode.no_grad():
-            self._check_inplace_allowed()
-            self._array[...] = random.normal(self.shape, mean, std, self._array.dtype, generator)
-            self._version.value += 1
-        return self
+        return self.copy_(Tensor._wrap(random.normal(self.shape, mean, std, self._array.dtype, generator)))
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
+        """Overwrite with U(a, b) samples; like ``copy_``, no gradient reaches the old values."""
         from . import random
 
-        with grad_mode.no_grad():
-            self._check_inplace_allowed()
-            self._array[...] = random.uniform(self.shape, a, b, self._array.dtype, generator)
-            self._version.value += 1
-        return self
+        return self.copy_(Tensor._wrap(random.uniform(self.shape, a, b, self._array.dtype, generator)))
 
 
 def _rebuild(array, requires_grad):

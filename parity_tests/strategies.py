@@ -35,6 +35,7 @@ def arrays(shape, dtype=np.float64, low=-10.0, high=10.0, elements=None):
 
 def positive_arrays(shape, dtype=np.float64, low=0.1, high=10.0):
     """Strictly positive values (for log, sqrt and division)."""
+    low, high = float(np.float32(low)), float(np.float32(high))  # width-32 floats need float32-exact bounds
     return hnp.arrays(dtype, shape, elements=st.floats(low, high, allow_nan=False, width=32))
 
 

@@ -14,6 +14,7 @@ from . import engine
 from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
+from .trace import trace
 
 
 def _as_list(x):
@@ -26,7 +27,7 @@ def _root_gradients(outputs, grad_outputs):
 
     grads = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     if len(grads) != len(outputs):
-        raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got {len(grads)} gradients for {len(outputs)} outputs")
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     roots, root_grads = [], []
     for i, (out, g) in enumerate(zip(outputs, grads)):
         if not out.requires_grad:

@@ -14,7 +14,8 @@ import numpy as np
 from .function import AccumulateGrad
 from . import grad_mode
 
-#: callables ``observer(node, grad, input_grads)`` told about every step (see ``autograd.trace``)
+#: callables ``observer(node, grad, input_grads)`` told about every step, AccumulateGrad included
+#: (see ``autograd.trace``)
 observers = []
 
 
@@ -40,6 +41,15 @@ def topological_order(roots):
     return order
 
 
+def nodes_leading_to(order, targets):
+    """The nodes of ``order`` (a topological order) from which some node in ``targets`` is reached."""
+    leading = set()
+    for node in reversed(order):  # producers first: a node's inputs are decided before it
+        if node in targets or any(child in leading for child, _ in node.next_functions):
+            leading.add(node)
+    return leading
+
+
 def sum_to_shape(grad, shape):
     """Undo numpy broadcasting: sum ``grad`` over the axes that broadcasting added or stretched.
 
@@ -58,20 +68,33 @@ def input_gradients(node, grad):
     grads = node.backward(grad)
     if not isinstance(grads, tuple):
         grads = (grads,)
+    if len(grads) != len(node.input_meta):
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {len(node.input_meta)}, got {len(grads)})"
+        )
     result = []
-    for needed, meta, g in zip(node.needs_input_grad, node.input_meta, grads):
+    for index, (needed, meta, g) in enumerate(zip(node.needs_input_grad, node.input_meta, grads)):
         if not needed or g is None:
             result.append(None)
             continue
         shape, dtype = meta
-        g = sum_to_shape(np.asarray(g), shape)
-        if g.shape != shape:
+        g = np.asarray(g)
+        if g.shape != shape and not broadcasts_to(shape, g.shape):
             raise RuntimeError(
-                f"Function {node.name()} returned an invalid gradient - got shape {list(g.shape)} "
+                f"Function {node.name()} returned an invalid gradient at index {index} - got {list(g.shape)} "
                 f"but expected shape compatible with {list(shape)}"
             )
-        result.append(g.astype(dtype, copy=False))
+        result.append(sum_to_shape(g, shape).astype(dtype, copy=False))
     return tuple(result)
+
+
+def broadcasts_to(shape, target):
+    """Whether numpy broadcasting stretches ``shape`` to ``target`` (so ``sum_to_shape`` undoes it)."""
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
 
 
 def run_backward(roots, root_grads, retain_graph=False, capture=None):
@@ -85,16 +108,23 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
     for node, g in zip(roots, root_grads):
         pending[node] = pending[node] + g if node in pending else g
 
+    order = topological_order(roots)
+    # autograd.grad runs only the nodes between the roots and the captured nodes, as torch does
+    wanted = nodes_leading_to(order, capture) if capture is not None else None
     with grad_mode.set_grad_enabled(False):
-        for node in topological_order(roots):
+        for node in order:
             grad = pending.pop(node, None)
             if grad is None:
                 continue
             if capture is not None and node in capture:
                 capture[node] = grad
+            if wanted is not None and not any(child in wanted for child, _ in node.next_functions):
+                continue
             if isinstance(node, AccumulateGrad):
                 if capture is None:
                     accumulate(node.variable, grad)
+                    for observer in observers:
+                        observer(node, grad, ())  # a leaf has no inputs: nothing flows further
                 continue
             retained = getattr(node, "retained_output", None)
             retained = retained() if retained is not None else None

@@ -64,15 +64,15 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **options):
-        from ..tensor import Tensor
-
+        Tensor = tensor_class()
         arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
         if cls.promotes_dtypes:
-            common = dtypes.result_dtype(*arrays)
-            arrays = [a.astype(common, copy=False) if isinstance(a, np.ndarray) else np.asarray(a, common) for a in arrays]
+            common = cls.promoted_dtype(*arrays)
+            # a number out of the common dtype's range wraps around, as in torch (uint8 + 300)
+            arrays = [(a if isinstance(a, np.ndarray) else np.array(a)).astype(common, copy=False) for a in arrays]
 
         node = cls()
-        node.needs_input_grad = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        node.needs_input_grad = tuple(isinstance(x, Tensor) and x._requires_grad for x in inputs)
         node._saved = ()
         record = grad_mode._grad_enabled and any(node.needs_input_grad)
         out_array = node.forward(*arrays, **options)
@@ -87,11 +87,18 @@ class Function:
                 out._base = source if source._base is None else source._base
         if record:
             node.next_functions = tuple((_edge_to(x), 0) for x in inputs)
-            node.input_meta = tuple((x.shape, x._array.dtype) if isinstance(x, Tensor) else None for x in inputs)
+            node.input_meta = tuple((x._array.shape, x._array.dtype) if isinstance(x, Tensor) else None for x in inputs)
+            node.output_meta = (out_array.shape, out_array.dtype)  # shown by minigrad.viz and autograd.trace
             node._watch_saved_versions(inputs, out)
         else:
             node._saved = ()  # nothing will run backward: keep no arrays alive
         return out
+
+    @classmethod
+    def promoted_dtype(cls, *arrays):
+        """The dtype every input is cast to when ``promotes_dtypes``: torch's promotion rules
+        (``dtypes.result_dtype``). An op whose result type differs (true division) overrides it."""
+        return dtypes.result_dtype(*arrays)
 
     # -- what forward and backward use ---------------------------------------------------------
 
@@ -133,25 +140,49 @@ class Function:
             self._saved = None
 
     def _watch_saved_versions(self, inputs, out):
-        """Remember the version of each input (or the output) that forward saved by identity,
-        so that an in-place change to it makes backward raise instead of using stale values."""
+        """Remember the version of every tensor (input or output) whose memory a saved array
+        shares (itself or a view of it), so that an in-place change to that tensor makes
+        backward raise instead of silently using the changed values."""
+        Tensor = tensor_class()
         self._saved_versions = []
-        if not self._saved:
-            return
-        for position, array in enumerate(self._saved):
-            for x in (*inputs, out):
-                if getattr(x, "_array", None) is array:
+        tensors = [x for x in (*inputs, out) if isinstance(x, Tensor)]
+        for position, array in enumerate(self._saved or ()):
+            if not isinstance(array, np.ndarray):
+                continue
+            for x in tensors:
+                if _shares_memory(array, x._array):
                     self._saved_versions.append((x._version, x._version.value, position))
                     break
 
     def _protect_saved(self, array):
-        """An in-place op is about to overwrite ``array``: keep a private copy of it if saved."""
+        """An in-place op is about to overwrite ``array`` with this node's own result: keep a
+        private copy of whatever this node saved from that memory (its old values)."""
         if not self._saved:
             return
-        overwritten = {i for i, s in enumerate(self._saved) if s is array}
+        overwritten = {i for i, s in enumerate(self._saved) if isinstance(s, np.ndarray) and _shares_memory(s, array)}
         if overwritten:
             self._saved = tuple(s.copy() if i in overwritten else s for i, s in enumerate(self._saved))
             self._saved_versions = [v for v in self._saved_versions if v[2] not in overwritten]
+
+
+_Tensor = None
+
+
+def tensor_class():
+    """``minigrad.Tensor``, imported on first use (tensor.py imports this module, so it cannot
+    be imported at the top; a function-level import would cost microseconds on every op)."""
+    global _Tensor
+    if _Tensor is None:
+        from ..tensor import Tensor
+
+        _Tensor = Tensor
+    return _Tensor
+
+
+def _shares_memory(a, b):
+    """Whether two arrays may overlap: the same array, or a view involved (arrays that own
+    their memory and are not the same object never overlap)."""
+    return a is b or ((a.base is not None or b.base is not None) and np.may_share_memory(a, b))
 
 
 def _edge_to(x):

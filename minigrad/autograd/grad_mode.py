@@ -13,54 +13,67 @@ def is_grad_enabled():
     return _grad_enabled
 
 
+def _set(mode):
+    global _grad_enabled
+    _grad_enabled = bool(mode)
+
+
+def _decorate(fn, make_context):
+    """``fn`` running inside a fresh ``make_context()`` on every call."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with make_context():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
 class set_grad_enabled:
-    """Turn recording on or off: at once when called, and back again when used as a context."""
+    """Turn recording on or off: at once when called, and back again when used as a context.
+
+    As a decorator (``@set_grad_enabled(False)``) it changes nothing until the function runs.
+    """
 
     def __init__(self, mode):
-        global _grad_enabled
         self.previous = _grad_enabled
         self.mode = bool(mode)
-        _grad_enabled = self.mode
+        _set(self.mode)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self.previous
+        _set(self.previous)
         return False
 
     def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(self.mode):
-                return fn(*args, **kwargs)
-
-        return wrapper
+        _set(self.previous)  # the constructor switched the mode; decorating must not
+        return _decorate(fn, lambda: set_grad_enabled(self.mode))
 
 
 class _GradModeContext:
-    """Base of no_grad/enable_grad: the mode changes on entry, not on construction."""
+    """Base of no_grad/enable_grad: the mode changes on entry, not on construction.
+
+    Usable as ``with no_grad():``, ``@no_grad()`` and ``@no_grad``."""
 
     mode = None
 
+    def __new__(cls, fn=None):
+        if fn is not None:  # @no_grad without parentheses: decorate fn directly
+            return _decorate(fn, cls)
+        return super().__new__(cls)
+
     def __enter__(self):
-        global _grad_enabled
         self.previous = _grad_enabled
-        _grad_enabled = self.mode
+        _set(self.mode)
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self.previous
+        _set(self.previous)
         return False
 
     def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with type(self)():
-                return fn(*args, **kwargs)
-
-        return wrapper
+        return _decorate(fn, type(self))
 
 
 class no_grad(_GradModeContext):

@@ -56,8 +56,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
         bad = ~np.isclose(analytic, numeric, rtol=rtol, atol=atol, equal_nan=True)
         if bad.any():
             where = tuple(int(j) for j in np.argwhere(bad)[0])
+            which = "output 0" if len(outputs) == 1 else f"outputs 0..{len(outputs) - 1} (weighted by v)"
             message = (
-                f"Jacobian mismatch for output 0 with respect to input {i} at element {where}: "
+                f"Jacobian mismatch for {which} with respect to input {i} at element {where}: "
                 f"numerical {numeric[where]:.10g} vs analytical {analytic[where]:.10g} "
                 f"({int(bad.sum())} of {bad.size} elements differ beyond atol={atol}, rtol={rtol})"
             )

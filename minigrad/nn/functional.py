@@ -4,6 +4,12 @@ Each name here is defined next to its op class in ``minigrad/ops/`` (forward and
 by side); this module only gathers them under torch's names.
 """
 
+from ..ops.conv import conv2d
+from ..ops.dropout import dropout
+from ..ops.linear import linear
+from ..ops.loss import cross_entropy, l1_loss, mse_loss, nll_loss
+from ..ops.padding import pad
+from ..ops.pooling import max_pool2d
 from ..ops.shape import flatten
 from ..ops.softmax import log_softmax, softmax
 from ..ops.unary import relu, sigmoid, tanh

@@ -4,27 +4,32 @@ Every reduction's backward first puts back the reduced axes (size 1) so that ``g
 broadcasts against the input: ``expand_reduced``.
 """
 
+import builtins
 from collections import namedtuple
 
 import numpy as np
 
 from ..autograd.function import Function
-from ..dtypes import get_default_dtype
 
 
 def normalize_dims(dim, ndim):
-    """``dim`` (None, int or sequence) as a sorted tuple of non-negative axes, or None for all."""
+    """``dim`` (None, int or sequence) as a sorted tuple of non-negative axes, or None for all
+    (also for ``()``, and for a 0-d input, where dim 0 or −1 names the whole tensor)."""
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    if len(dims) == 0:
+    axes = [normalize_dim(d, ndim) for d in dims]
+    for axis in axes:
+        if axes.count(axis) > 1:
+            raise RuntimeError(f"dim {axis} appears multiple times in the list of dims")
+    if not axes or ndim == 0:
         return None
-    return tuple(sorted(normalize_dim(d, ndim) for d in dims))
+    return tuple(sorted(axes))
 
 
 def normalize_dim(d, ndim, extra=0):
     """One axis in ``range(ndim + extra)``; negative counts from the end, as in torch."""
-    size = max(ndim + extra, 1)
+    size = builtins.max(ndim + extra, 1)  # this module defines its own max
     if not -size <= d < size:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-size}, {size - 1}], but got {d})")
     return d + size if d < 0 else d
@@ -43,7 +48,7 @@ class Sum(Function):
     """out = Σ x over dims              ∂L/∂x = grad broadcast back over the summed dims"""
 
     def forward(self, x, dim=None, keepdim=False, dtype=None):
-        self.backward_name = "SumBackward0" if dim is None else "SumBackward1"
+        self.backward_name = "SumBackward0" if dim is None and not keepdim else "SumBackward1"  # torch: sum() vs sum(dim, keepdim)
         self.input_shape, self.dims, self.keepdim = x.shape, normalize_dims(dim, x.ndim), keepdim
         if dtype is None and x.dtype.kind in "bui":
             dtype = np.int64  # torch sums bool and integers in int64
@@ -63,7 +68,7 @@ class Mean(Function):
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or "
                 f"complex dtype. Got: {_torch_type_name(x.dtype)}"
             )
-        self.backward_name = "MeanBackward0" if dim is None else "MeanBackward1"
+        self.backward_name = "MeanBackward0" if dim is None and not keepdim else "MeanBackward1"
         self.input_shape, self.dims, self.keepdim = x.shape, normalize_dims(dim, x.ndim), keepdim
         return np.mean(x, axis=self.dims, keepdims=keepdim)
 
@@ -74,24 +79,35 @@ class Mean(Function):
 
 
 class Var(Function):
-    """out = Σ (x − x̄)² / (n − correction)     ∂L/∂x = grad · 2 (x − x̄) / (n − correction)"""
+    """out = Σ (x − x̄)² / (n − correction)     ∂L/∂x = grad · 2 (x − x̄) / (n − correction)
+
+    With n − correction ≤ 0 the forward divides by 0 (inf or nan) and so does the gradient;
+    torch writes the whole-tensor case as ∞ where x ≠ x̄ and NaN (= ∞ · 0) where x = x̄."""
 
     backward_name = "VarBackward0"
 
     def forward(self, x, dim=None, correction=1, keepdim=False):
-        x = x if x.dtype.kind == "f" else x.astype(get_default_dtype().numpy)
+        if x.dtype.kind != "f":
+            raise RuntimeError(
+                f"std and var only support floating point and complex dtypes (got {_torch_type_name(x.dtype)}); "
+                "convert the input with .float() first"
+            )
         self.input_shape, self.dims, self.keepdim = x.shape, normalize_dims(dim, x.ndim), keepdim
         count = np.prod([x.shape[d] for d in (self.dims or range(x.ndim))])
-        self.denominator = max(count - correction, 0)
-        self.centered = x - x.mean(axis=self.dims, keepdims=True)
+        self.dof = count - correction  # degrees of freedom
+        centered = x - x.mean(axis=self.dims, keepdims=True)
+        self.save_for_backward(centered)
         with np.errstate(divide="ignore", invalid="ignore"):
-            total = np.sum(self.centered * self.centered, axis=self.dims, keepdims=keepdim)
-            return (total / x.dtype.type(self.denominator)).astype(x.dtype, copy=False)
+            total = np.sum(centered * centered, axis=self.dims, keepdims=keepdim)
+            return (total / x.dtype.type(builtins.max(self.dof, 0))).astype(x.dtype, copy=False)
 
     def backward(self, grad):
+        (centered,) = self.saved_tensors
         grad = expand_reduced(grad, self.input_shape, self.dims, self.keepdim)
+        if self.dims is None and self.dof <= 0:
+            return grad * np.where(centered == 0, np.nan, np.inf).astype(grad.dtype)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return grad * self.centered * grad.dtype.type(2.0 / self.denominator if self.denominator else np.inf)
+            return grad * centered * (grad.dtype.type(2.0) / grad.dtype.type(self.dof))
 
 
 class MaxAll(Function):
@@ -100,14 +116,11 @@ class MaxAll(Function):
     (torch's ``max()``/``amax`` split the gradient evenly among ties; ``max_pool2d`` does not.)"""
 
     backward_name = "MaxBackward1"
+    function_name = "max"  # for error messages
 
     def forward(self, x, dim=None, keepdim=False, smallest=False):
-        if x.size == 0:
-            raise RuntimeError(
-                "max(): Expected reduction dim to be specified for input.numel() == 0. "
-                "Specify the reduction dim with the 'dim' argument."
-            )
         self.input_shape, self.dims, self.keepdim = x.shape, normalize_dims(dim, x.ndim), keepdim
+        check_nonempty_reduction(self.function_name, x.shape, self.dims)
         reduce = np.min if smallest else np.max
         out = reduce(x, axis=self.dims, keepdims=keepdim)
         self.save_for_backward(x, out)
@@ -126,6 +139,19 @@ class Amax(MaxAll):
     """out = max over ``dim``           ∂L/∂x = grad / k at each of the k tied maxima, 0 elsewhere"""
 
     backward_name = "AmaxBackward0"
+    function_name = "amax"
+
+
+def check_nonempty_reduction(function_name, shape, dims):
+    """max/min/amax/amin/argmax of nothing has no value: torch's errors."""
+    if dims is None and int(np.prod(shape)) == 0:
+        raise RuntimeError(
+            f"{function_name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
+        )
+    for d in dims or ():
+        if len(shape) and shape[d] == 0:  # (a 0-d tensor has one element)
+            raise IndexError(f"{function_name}(): Expected reduction dim {d} to have non-zero size.")
 
 
 def extreme_indices(x, dim, smallest=False):
@@ -145,15 +171,18 @@ class MaxDim(Function):
     backward_name = "MaxBackward0"
 
     def forward(self, x, indices, dim, keepdim=False):
-        self.input_shape, self.indices, self.dim, self.keepdim = x.shape, indices, dim, keepdim
-        values = np.take_along_axis(x, indices, axis=dim)
+        """``indices``: where the extreme sits along ``dim``, with ``dim`` kept as a size-1 axis."""
+        self.input_shape, self.indices, self.dim = x.shape, indices, dim
+        values = np.take_along_axis(np.atleast_1d(x), indices, axis=dim)  # a 0-d x acts as one element
+        if x.ndim == 0:
+            return values.reshape(())
         return values if keepdim else values.squeeze(dim)
 
     def backward(self, grad):
-        grad = grad if self.keepdim else np.expand_dims(grad, self.dim)
-        grad_x = np.zeros(self.input_shape, dtype=grad.dtype)
+        grad = grad.reshape(self.indices.shape)  # dim back as a size-1 axis
+        grad_x = np.zeros(self.input_shape or (1,), dtype=grad.dtype)
         np.put_along_axis(grad_x, self.indices, grad, axis=self.dim)
-        return grad_x
+        return grad_x.reshape(self.input_shape)
 
 
 class MinDim(MaxDim):
@@ -162,10 +191,43 @@ class MinDim(MaxDim):
 
 class MinAll(MaxAll):
     backward_name = "MinBackward1"
+    function_name = "min"
 
 
 class Amin(MaxAll):
     backward_name = "AminBackward0"
+    function_name = "amin"
+
+
+class Maximum(Function):
+    """out = max(a, b) elementwise     ∂L/∂a = grad · (1 where a > b;  ½ where a = b;  0 where a < b)
+                                       ∂L/∂b = grad · (1 where b > a;  ½ where a = b;  0 where b < a)
+    NaN propagates, and where either is NaN both get the whole grad (torch's rule)."""
+
+    backward_name = "MaximumBackward0"
+    promotes_dtypes = True
+    smallest = False
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.minimum(a, b) if self.smallest else np.maximum(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        a_loses, b_loses = (a > b, a < b) if self.smallest else (a < b, a > b)
+        shared = np.where(a == b, grad / 2, grad)
+        zero = grad.dtype.type(0)
+        grad_a = np.where(a_loses, zero, shared) if self.needs_input_grad[0] else None
+        grad_b = np.where(b_loses, zero, shared) if self.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Minimum(Maximum):
+    """out = min(a, b) elementwise     ∂L/∂a = grad · (1 where a < b;  ½ where a = b;  0 where a > b)
+                                       ∂L/∂b = grad · (1 where b < a;  ½ where a = b;  0 where b > a)"""
+
+    backward_name = "MinimumBackward0"
+    smallest = True
 
 
 _TORCH_TYPE_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "uint8": "Byte", "bool": "Bool"}
@@ -203,12 +265,11 @@ def _extreme(input, dim, keepdim, smallest):
         return (MinAll if smallest else MaxAll).apply(input, smallest=smallest)
     if isinstance(dim, Tensor):  # torch.max(a, b): elementwise maximum
         return minimum(input, dim) if smallest else maximum(input, dim)
-    if input.ndim == 0:
-        input = input.reshape(1)
     dim = normalize_dim(dim, input.ndim)
-    indices = extreme_indices(input._array, dim, smallest)
-    values = (MinDim if smallest else MaxDim).apply(input, indices, dim, keepdim=keepdim)
-    indices = indices if keepdim else indices.squeeze(dim)
+    check_nonempty_reduction("min" if smallest else "max", input.shape, (dim,))
+    indices = extreme_indices(np.atleast_1d(input._array), dim, smallest)  # a 0-d input: one element
+    values = (MinDim if smallest else MaxDim).apply(input, indices=indices, dim=dim, keepdim=keepdim)
+    indices = indices.reshape(values.shape)
     return values_indices(values, Tensor._wrap(indices.astype(np.int64, copy=False)))
 
 
@@ -230,30 +291,33 @@ def amin(input, dim=(), keepdim=False):
 
 
 def maximum(input, other):
-    from .shape import where
-
-    return where((input >= other) | input.isnan(), input, other)
+    return Maximum.apply(input, other)
 
 
 def minimum(input, other):
-    from .shape import where
+    return Minimum.apply(input, other)
 
-    return where((input <= other) | input.isnan(), input, other)
+
+def _arg_extreme(input, dim, keepdim, smallest):
+    """Index of the first largest (smallest) element; NaN counts as largest. Not differentiable."""
+    from ..tensor import Tensor
+
+    x, name = input._array, "argmin" if smallest else "argmax"
+    find = np.argmin if smallest else np.argmax
+    if dim is None:  # an index into the flattened tensor
+        check_nonempty_reduction(name, x.shape, None)
+        index = np.asarray(find(x), dtype=np.int64)
+        return Tensor._wrap(index.reshape((1,) * x.ndim) if keepdim else index)
+    axis = normalize_dim(dim, x.ndim)
+    if x.ndim == 0:
+        return Tensor._wrap(np.asarray(0, dtype=np.int64))
+    check_nonempty_reduction(name, x.shape, (axis,))
+    return Tensor._wrap(find(x, axis=axis, keepdims=keepdim).astype(np.int64))
 
 
 def argmax(input, dim=None, keepdim=False):
-    from ..tensor import Tensor
-
-    x = input._array
-    if dim is None:
-        return Tensor._wrap(np.asarray(np.argmax(x), dtype=np.int64))
-    return Tensor._wrap(np.argmax(x, axis=normalize_dim(dim, x.ndim), keepdims=keepdim).astype(np.int64))
+    return _arg_extreme(input, dim, keepdim, smallest=False)
 
 
 def argmin(input, dim=None, keepdim=False):
-    from ..tensor import Tensor
-
-    x = input._array
-    if dim is None:
-        return Tensor._wrap(np.asarray(np.argmin(x), dtype=np.int64))
-    return Tensor._wrap(np.argmin(x, axis=normalize_dim(dim, x.ndim), keepdims=keepdim).astype(np.int64))
+    return _arg_extreme(input, dim, keepdim, smallest=True)

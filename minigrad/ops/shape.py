@@ -8,7 +8,7 @@ the input's elements came from: the inverse reshape, the inverse permutation, a 
 import numpy as np
 
 from ..autograd.function import Function
-from .reduction import normalize_dim
+from .reduction import _torch_type_name, normalize_dim
 
 
 class Reshape(Function):
@@ -80,7 +80,9 @@ class Squeeze(Function):
     is_view = True
 
     def forward(self, x, dim=None):
-        self.backward_name = "SqueezeBackward0" if dim is None else "SqueezeBackward1"
+        self.backward_name = (
+            "SqueezeBackward0" if dim is None else "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
+        )
         self.input_shape = x.shape
         if dim is None:
             return x.squeeze()
@@ -120,7 +122,12 @@ class Expand(Function):
                 f"expand(torch.FloatTensor{{{list(x.shape)}}}, size={list(sizes)}): the number of sizes provided "
                 f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({x.ndim})"
             )
-        target = tuple(x.shape[i - extra] if n == -1 and i >= extra else n for i, n in enumerate(sizes))
+        for i, n in enumerate(sizes[:extra]):
+            if n == -1:  # -1 keeps an existing size, and a new leading axis has none
+                raise RuntimeError(
+                    f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension {i}"
+                )
+        target = tuple(x.shape[i - extra] if n == -1 else n for i, n in enumerate(sizes))
         for i, n in enumerate(x.shape):
             if n != 1 and n != target[i + extra]:
                 raise RuntimeError(
@@ -136,29 +143,79 @@ class Expand(Function):
 class Index(Function):
     """out = x[key]                    ∂L/∂x = zeros with grad added at the selected positions
 
-    Integer arrays may select a position twice; those gradients add up (``np.add.at``)."""
+    Integer arrays may select a position twice; those gradients add up (``np.add.at``).
+    An integer among index arrays is a plain selection in torch, applied before the arrays;
+    numpy would broadcast it with them and may move the result's axes, so such a key is
+    applied in two steps: ``x[basic_key][array_key]`` (see ``split_index``)."""
 
     is_view = True
 
     def forward(self, x, key):
-        self.input_shape, self.key = x.shape, key
         parts = key if isinstance(key, tuple) else (key,)
-        self.has_integer_array = any(isinstance(k, np.ndarray) and k.dtype != np.bool_ for k in parts)
-        self.backward_name = "IndexBackward0" if self.has_integer_array or any(
-            isinstance(k, np.ndarray) for k in parts
-        ) else ("SelectBackward0" if any(isinstance(k, (int, np.integer)) for k in parts) else "SliceBackward0")
-        try:
-            return x[key]
-        except IndexError as error:
-            raise IndexError(str(error).replace("axis", "dimension")) from None
+        for k in parts:
+            if isinstance(k, slice) and k.step is not None and k.step <= 0:
+                raise ValueError(
+                    "slice step cannot be zero" if k.step == 0 else
+                    "step must be greater than zero (torch has no negative steps; use .flip(dim) there)"
+                )
+        self.backward_name = (
+            "IndexBackward0" if any(isinstance(k, np.ndarray) for k in parts)
+            else "SelectBackward0" if any(_is_integer(k) for k in parts)
+            else "SliceBackward0"
+        )
+        self.steps = []  # (shape before the step, key) for each indexing step, in order
+        for step_key in split_index(parts):
+            self.steps.append((x.shape, step_key))
+            x = _index_with_torch_errors(x, step_key)
+        return x
 
     def backward(self, grad):
-        grad_x = np.zeros(self.input_shape, dtype=grad.dtype)
-        if self.has_integer_array:
-            np.add.at(grad_x, self.key, grad)  # repeated indices accumulate
-        else:
-            grad_x[self.key] = grad
-        return grad_x
+        for shape, key in reversed(self.steps):  # undo the last indexing step first
+            grad = scatter(grad, shape, key)
+        return grad
+
+
+def _is_integer(k):
+    return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+
+
+def split_index(parts):
+    """The indexing steps that give torch's result for the key ``parts`` under numpy's rules:
+    one step, or (ints, slices and None with index arrays replaced by full slices) then (the
+    index arrays at their positions in the first step's result)."""
+    if not any(isinstance(k, np.ndarray) for k in parts) or not any(_is_integer(k) for k in parts):
+        return [parts]
+    basic, arrays = [], []
+    for k in parts:
+        if isinstance(k, np.ndarray):  # a boolean mask spans as many axes as it has
+            basic += [slice(None)] * (k.ndim if k.dtype == np.bool_ else 1)
+            arrays.append(k)
+        elif _is_integer(k):  # removes its axis in the first step
+            basic.append(k)
+        else:  # a slice, None or Ellipsis: same place in both steps
+            basic.append(k)
+            arrays.append(k if k is Ellipsis else slice(None))
+    return [tuple(basic), tuple(arrays)]
+
+
+def scatter(grad, shape, key):
+    """∂L/∂x of ``out = x[key]``: zeros of x's ``shape`` with ``grad`` added where key selected."""
+    grad_x = np.zeros(shape, dtype=grad.dtype)
+    if any(isinstance(k, np.ndarray) and k.dtype != np.bool_ for k in key):
+        np.add.at(grad_x, key, grad)  # an index array may repeat a position: gradients add up
+    else:
+        grad_x[key] = grad
+    return grad_x
+
+
+def _index_with_torch_errors(x, key):
+    try:
+        return x[key]
+    except IndexError as error:
+        message = str(error)
+        if message.startswith("too many indices"):
+            message = f"too many indices for tensor of dimension {x.ndim}"
+        raise IndexError(message.replace("axis", "dimension")) from None
 
 
 class Cat(Function):
@@ -271,15 +328,15 @@ def _sizes(args):
 
 
 def reshape(input, *shape):
-    return Reshape.apply(input, _sizes(shape))
+    return Reshape.apply(input, shape=_sizes(shape))
 
 
 def permute(input, *dims):
-    return Permute.apply(input, _sizes(dims))
+    return Permute.apply(input, dims=_sizes(dims))
 
 
 def transpose(input, dim0, dim1):
-    return Transpose.apply(input, dim0, dim1)
+    return Transpose.apply(input, dim0=dim0, dim1=dim1)
 
 
 def squeeze(input, dim=None):
@@ -287,7 +344,7 @@ def squeeze(input, dim=None):
 
 
 def unsqueeze(input, dim):
-    return Unsqueeze.apply(input, dim)
+    return Unsqueeze.apply(input, dim=dim)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -297,6 +354,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     start, end = normalize_dim(start_dim, input.ndim), normalize_dim(end_dim, input.ndim)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:  # nothing to merge: torch returns the input itself
+        return input
     shape = input.shape
     return reshape(input, shape[:start] + (int(np.prod(shape[start : end + 1])),) + shape[end + 1 :])
 
@@ -317,7 +376,9 @@ def where(condition, input, other):
 
     mask = condition._array if isinstance(condition, Tensor) else np.asarray(condition)
     if mask.dtype != np.bool_:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {mask.dtype}")
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype {_torch_type_name(mask.dtype)}"
+        )
     return Where.apply(input, other, condition=mask)
 
 

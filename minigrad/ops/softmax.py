@@ -6,7 +6,7 @@ Both subtract the row's maximum first: softmax(x) = softmax(x − max x), so exp
 import numpy as np
 
 from ..autograd.function import Function
-from .reduction import normalize_dim
+from .reduction import _torch_type_name, normalize_dim
 
 
 def log_softmax_array(x, axis):
@@ -48,21 +48,24 @@ class LogSoftmax(Function):
         return grad - np.exp(out) * grad.sum(axis=self.dim, keepdims=True)
 
 
-def _prepare(input, dim, dtype):
+def _prepare(input, dim, dtype, name):
     if dim is None:  # torch's legacy implicit choice
         dim = 0 if input.ndim in (0, 1, 3) else 1
     if dtype is not None:
         input = input.to(dtype)
     elif not input.dtype.is_floating_point:
-        raise RuntimeError(f'"softmax_lastdim_kernel_impl" not implemented for \'{input.dtype.name}\'; convert the input with .float()')
+        raise NotImplementedError(
+            f'"{name}_lastdim_kernel_impl" not implemented for \'{_torch_type_name(input.dtype.numpy)}\' '
+            "(convert the input with .float(), or pass dtype=)"
+        )
     return input, dim
 
 
 def softmax(input, dim=None, dtype=None):
-    input, dim = _prepare(input, dim, dtype)
-    return Softmax.apply(input, dim)
+    input, dim = _prepare(input, dim, dtype, "softmax")
+    return Softmax.apply(input, dim=dim)
 
 
 def log_softmax(input, dim=None, dtype=None):
-    input, dim = _prepare(input, dim, dtype)
-    return LogSoftmax.apply(input, dim)
+    input, dim = _prepare(input, dim, dtype, "log_softmax")
+    return LogSoftmax.apply(input, dim=dim)

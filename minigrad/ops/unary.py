@@ -7,7 +7,7 @@ Where the derivative is cheapest in terms of the result, the op saves ``out`` in
 import numpy as np
 
 from ..autograd.function import Function
-from ..dtypes import get_default_dtype
+from ..dtypes import get_default_dtype, result_dtype
 
 
 def _as_float(x):
@@ -127,28 +127,51 @@ class Relu(Function):
 
 
 class Clamp(Function):
-    """out = min(max(x, low), high)    ∂L/∂x = grad · [low ≤ x ≤ high]   (the bounds pass gradient)"""
+    """out = min(max(x, low), high): x where low ≤ x ≤ high, low below, high above.
 
-    backward_name = "ClampBackward1"
+    Number bounds (ClampBackward1):   ∂L/∂x = grad · [low < x < high]      (0 on a bound)
 
-    def forward(self, x, min=None, max=None):
-        self.save_for_backward(x)
-        self.low, self.high = min, max
-        out = x
-        if min is not None:
-            out = np.maximum(out, min, dtype=x.dtype if isinstance(min, (int, float)) else None)
-        if max is not None:
-            out = np.minimum(out, max, dtype=x.dtype if isinstance(max, (int, float)) else None)
+    Tensor bounds (ClampBackward0) broadcast against x and get gradients too. Each element's
+    grad goes to what the output copied; x and a bound it ties share it (½ each) when low < high:
+        ∂L/∂x    = grad · (0 where x < low or x > high;  else ½ on a tie, 1 otherwise)
+        ∂L/∂low  = grad · (1 where x < low ≤ high;  ½ on a tie with low)
+        ∂L/∂high = grad · (1 where x > high ≥ low, and everywhere if low > high (out = high))
+    With one tensor bound the rules are torch.maximum(x, low)'s / torch.minimum(x, high)'s, where
+    a bound gets grad wherever x does not beat it (so a NaN x gives grad to both).
+    (torch 2.14's rules, measured; a missing bound acts as −∞ or +∞.)"""
+
+    def forward(self, x, low, high):
+        self.number_bounds = not any(isinstance(b, np.ndarray) for b in (low, high))
+        self.backward_name = "ClampBackward1" if self.number_bounds else "ClampBackward0"
+        dtype = result_dtype(x, *(b for b in (low, high) if b is not None))  # int.clamp(0.5) is float
+        x = x.astype(dtype, copy=False)
+        low, high = (None if b is None else np.asarray(b).astype(dtype, copy=False) for b in (low, high))
+        self.save_for_backward(x, low, high)
+        out = x if low is None else np.maximum(x, low)
+        out = out if high is None else np.minimum(out, high)
         return out if out is not x else x.copy()
 
     def backward(self, grad):
-        (x,) = self.saved_tensors
-        inside = np.ones(x.shape, dtype=bool)
-        if self.low is not None:
-            inside &= x >= self.low
-        if self.high is not None:
-            inside &= x <= self.high
-        return grad * inside
+        x, low, high = self.saved_tensors
+        one_bound = low is None or high is None
+        low = -np.inf if low is None else low
+        high = np.inf if high is None else high
+        if self.number_bounds:
+            return grad * ((low < x) & (x < high)), None, None
+        half, one, zero = (grad.dtype.type(v) for v in (0.5, 1, 0))
+
+        def share(tie, whole):  # grad · (½ where tie, 1 where whole, 0 elsewhere)
+            return grad * np.where(tie, half, np.where(whole, one, zero))
+
+        ordered = low < high
+        tie_low, tie_high = (x == low) & ordered, (x == high) & ordered
+        grad_x = share(tie_low | tie_high, ~((x < low) | (x > high)))
+        if one_bound:
+            grad_low, grad_high = share(tie_low, ~(x > low)), share(tie_high, ~(x < high))
+        else:
+            grad_low = share(tie_low, (x < low) & (low <= high))
+            grad_high = share(tie_high, (x > high) & (low <= high) | (low > high))
+        return grad_x, (grad_low if self.needs_input_grad[1] else None), (grad_high if self.needs_input_grad[2] else None)
 
 
 def exp(input):
@@ -182,4 +205,4 @@ def relu(input):
 def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    return Clamp.apply(input, min=min, max=max)
+    return Clamp.apply(input, min, max)

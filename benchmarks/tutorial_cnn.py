@@ -1,0 +1,129 @@
+"""The tutorial's CNN, written once for both libraries, and a peak-memory probe that trains it.
+
+Every function takes ``lib``: the ``minigrad`` module or the ``torch`` module. The two share an
+API, so the same lines build, load and train the same network in either.
+
+Run as a script, it is the probe that ``compare.py`` starts in a fresh subprocess for each
+memory measurement: it imports ONLY the library it measures, reports its resident set after the
+imports (the baseline: torch's own import costs far more than minigrad's), then trains a few
+steps and reports the peak. Output is one line of JSON.
+
+    python benchmarks/tutorial_cnn.py --lib minigrad --batch 64 --steps 3
+"""
+
+import argparse
+import importlib
+import json
+import os
+import resource
+import sys
+from pathlib import Path
+
+import numpy as np
+
+# compare.py and the probe run from a checkout: make ``import minigrad`` find the package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+IMAGE_SHAPE = (3, 32, 32)  # CIFAR-10-sized inputs
+NUM_CLASSES = 10
+LEARNING_RATE = 0.01
+
+
+def tutorial_cnn(lib):
+    """Conv(3→32) → Pool → Conv(32→32) → Pool → Conv(32→64) → Pool → Flatten → Linear → Linear.
+
+    Shapes for a batch of N:  (N,3,32,32) → (N,32,32,32) → (N,32,16,16) → (N,32,16,16)
+    → (N,32,8,8) → (N,64,8,8) → (N,64,4,4) → (N,1024) → (N,64) → (N,10).
+    """
+    nn = lib.nn
+    return nn.Sequential(
+        nn.Conv2d(3, 32, 5, padding=2),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 32, 5, padding=2),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 5, padding=2),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(1024, 64),
+        nn.Linear(64, 10),
+    )
+
+
+def load_same_weights(lib, model, seed, dtype):
+    """Overwrite every parameter with values drawn from ``seed`` (torch's default init range).
+
+    The values depend only on the seed and the parameter shapes, which the two libraries list in
+    the same order, so a minigrad model and a torch model loaded with one seed are identical.
+    """
+    rng = np.random.default_rng(seed)
+    fan_in = 1
+    for p in model.parameters():  # weight, bias, weight, bias, ...
+        if p.dim() > 1:
+            fan_in = int(np.prod(p.shape[1:]))  # a bias uses its layer's weight's fan-in
+        bound = 1 / np.sqrt(fan_in)
+        values = rng.uniform(-bound, bound, tuple(p.shape)).astype(dtype)
+        with lib.no_grad():
+            p.copy_(lib.tensor(values))
+    return model
+
+
+def random_batch(batch, seed, dtype):
+    """Images ~ N(0, 1) and integer class labels, as numpy arrays."""
+    rng = np.random.default_rng(seed)
+    images = rng.standard_normal((batch, *IMAGE_SHAPE)).astype(dtype)
+    labels = rng.integers(0, NUM_CLASSES, batch)
+    return images, labels
+
+
+def sgd_step(lib, model, optimizer, images, labels):
+    """One full training step: zero_grad, forward, cross-entropy loss, backward, step."""
+    optimizer.zero_grad()
+    loss = lib.nn.functional.cross_entropy(model(images), labels)
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+# -- the memory probe ---------------------------------------------------------------------------
+
+
+def peak_rss_mb():
+    """The process's peak resident set so far (Linux reports ``ru_maxrss`` in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lib", choices=["minigrad", "torch"], required=True)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    args = parser.parse_args()
+
+    # thread counts come from the environment (OMP_NUM_THREADS, ...) that compare.py sets
+    lib = importlib.import_module(args.lib)
+    baseline = current_rss_mb()
+
+    dtype = np.dtype(args.dtype)
+    lib.set_default_dtype(getattr(lib, args.dtype))
+    model = load_same_weights(lib, tutorial_cnn(lib), seed=0, dtype=dtype)
+    optimizer = lib.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    images, labels = random_batch(args.batch, seed=1, dtype=dtype)
+    images, labels = lib.tensor(images), lib.tensor(labels)
+    for _ in range(args.steps):
+        loss = sgd_step(lib, model, optimizer, images, labels)
+
+    print(json.dumps(dict(lib=args.lib, batch=args.batch, steps=args.steps, baseline_rss_mb=baseline,
+                          peak_rss_mb=peak_rss_mb(), final_loss=float(loss.item()), pid=os.getpid())))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,416 @@
+"""The losses: l1_loss and mse_loss (regression), nll_loss and cross_entropy (classification).
+
+Every loss first computes one loss per element (per sample, for classification), then reduces:
+
+    reduction='none'   the losses as they are        ∂L/∂lossᵢ = gradᵢ
+    reduction='sum'    Σᵢ lossᵢ                      ∂L/∂lossᵢ = grad
+    reduction='mean'   Σᵢ lossᵢ / D                  ∂L/∂lossᵢ = grad / D
+
+D is the number of losses, except for class-index targets, where it is the total class weight
+of the samples that count (see ``nll_loss``). Each op's backward is then "∂L/∂lossᵢ times
+∂lossᵢ/∂input", written out in its docstring.
+"""
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+from .reduction import _torch_type_name
+from .softmax import log_softmax_array
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _check_reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction (use 'none', 'mean' or 'sum')")
+
+
+def _reduce(losses, reduction, normaliser=None):
+    """Reduce the losses: as they are, Σ, or Σ / normaliser (the number of losses by default)."""
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    if reduction == "sum":
+        return np.asarray(total)
+    with np.errstate(invalid="ignore", divide="ignore"):  # no losses at all: 0 / 0 = nan, as torch
+        return np.asarray(total / (losses.size if normaliser is None else normaliser))
+
+
+def _grad_per_loss(grad, shape, reduction, normaliser=None):
+    """∂L/∂lossᵢ for each of the losses (of ``shape``) that ``_reduce`` reduced."""
+    if reduction == "none":
+        return grad
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            grad = grad / (math.prod(shape) if normaliser is None else normaliser)
+    return np.broadcast_to(grad, shape)
+
+
+# -- regression: l1_loss and mse_loss --------------------------------------------------------------
+
+
+class L1Loss(Function):
+    """out = reduce(|input − target|)
+    ∂L/∂input = ∂L/∂loss · sign(input − target)      ∂L/∂target = −∂L/∂input
+
+    sign(0) = 0: where input equals target the gradient is 0, as in torch.
+    """
+
+    promotes_dtypes = True
+
+    def forward(self, input, target, reduction):
+        # torch builds l1_loss from abs, then mean or sum: its graph ends in one of these nodes
+        self.backward_name = {"mean": "MeanBackward0", "sum": "SumBackward0", "none": "AbsBackward0"}[reduction]
+        self.reduction = reduction
+        difference = input - target  # broadcasts input against target
+        self.save_for_backward(np.sign(difference))
+        return _reduce(np.abs(difference), reduction)
+
+    def backward(self, grad):
+        (sign,) = self.saved_tensors
+        grad_input = _grad_per_loss(grad, sign.shape, self.reduction) * sign
+        return grad_input, (-grad_input if self.needs_input_grad[1] else None)
+
+
+class MSELoss(Function):
+    """out = reduce((input − target)²)
+    ∂L/∂input = ∂L/∂loss · 2 (input − target)       ∂L/∂target = −∂L/∂input
+    """
+
+    backward_name = "MseLossBackward0"
+    promotes_dtypes = True
+
+    def forward(self, input, target, reduction):
+        self.reduction = reduction
+        difference = input - target  # broadcasts input against target
+        self.save_for_backward(difference)
+        return _reduce(difference * difference, reduction)
+
+    def backward(self, grad):
+        (difference,) = self.saved_tensors
+        grad_input = _grad_per_loss(grad, difference.shape, self.reduction) * (2 * difference)
+        return grad_input, (-grad_input if self.needs_input_grad[1] else None)
+
+
+def _check_broadcast(input, target):
+    """Targets broadcast against inputs, as in torch, which warns because it is usually a mistake."""
+    if input.shape == target.shape:
+        return
+    a, b = tuple(input.shape), tuple(target.shape)
+    ndim = max(len(a), len(b))
+    a, b = (1,) * (ndim - len(a)) + a, (1,) * (ndim - len(b)) + b
+    for dim in reversed(range(ndim)):
+        if a[dim] != b[dim] and a[dim] != 1 and b[dim] != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({a[dim]}) must match the size of tensor b ({b[dim]}) at non-singleton "
+                f"dimension {dim}: input of shape {list(input.shape)} and target of shape {list(target.shape)} "
+                "do not broadcast; give them the same shape"
+            )
+    warnings.warn(
+        f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+        "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def l1_loss(input, target, reduction="mean"):
+    """Mean (or sum, or each) of |input − target|; ``target`` broadcasts against ``input``."""
+    _check_broadcast(input, target)
+    _check_reduction(reduction)
+    dtype = dtypes.result_dtype(input._array, target._array)
+    if reduction == "mean" and dtype.kind != "f":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
+            f"Got: {_torch_type_name(dtype)} (convert input and target with .float())"
+        )
+    return L1Loss.apply(input, target, reduction=reduction)
+
+
+def mse_loss(input, target, reduction="mean"):
+    """Mean (or sum, or each) of (input − target)²; ``target`` broadcasts against ``input``."""
+    _check_broadcast(input, target)
+    _check_reduction(reduction)
+    dtype = dtypes.result_dtype(input._array, target._array)
+    if dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"mse_cpu\" not implemented for '{_torch_type_name(dtype)}' (convert input and target with .float())"
+        )
+    return MSELoss.apply(input, target, reduction=reduction)
+
+
+# -- classification: nll_loss and cross_entropy ----------------------------------------------------
+#
+# input (C), (N, C) or (N, C, d1, ..., dk): C class scores for each sample (and each position
+# d1..dk). Class-index targets have the input's shape without C: (), (N) or (N, d1, ..., dk).
+# Both ops move the class axis last and flatten the rest into M rows: scores (M, C),
+# targets (M,). Row i's loss is computed from row i alone; losses go back to the target's shape.
+
+
+def _rows(x):
+    """(N, C, d1, ..., dk) → (M, C) with M = N·d1⋯dk: the class axis last, the others flattened."""
+    if x.ndim == 1:
+        return x[None, :]  # one unbatched sample
+    num_rows, num_classes = x.shape[0] * math.prod(x.shape[2:]), x.shape[1]
+    return np.moveaxis(x, 1, -1).reshape(num_rows, num_classes)
+
+
+def _rows_back(rows, input_shape):
+    """(M, C) → the input's layout (N, C, d1, ..., dk), undoing ``_rows``."""
+    if len(input_shape) == 1:
+        return rows[0]
+    n, classes, *positions = input_shape
+    return np.moveaxis(rows.reshape(n, *positions, classes), -1, 1)
+
+
+def _num_classes(input_shape):
+    return input_shape[0] if len(input_shape) == 1 else input_shape[1]
+
+
+def _losses_shape(input_shape):
+    """One loss per row, shaped like the class-index target: (), (N) or (N, d1, ..., dk)."""
+    return () if len(input_shape) == 1 else (input_shape[0], *input_shape[2:])
+
+
+def _index_target_rows(target, weight, ignore_index, dtype):
+    """For class-index targets, per row: the class (0 where ignored), its weight w[yᵢ]
+    (0 where ignored) and whether the row counts."""
+    target = target.reshape(-1).astype(np.int64)  # (M,)
+    counts = target != ignore_index
+    classes = np.where(counts, target, 0)
+    class_weight = weight[classes] if weight is not None else np.ones(len(classes), dtype)
+    return classes, np.where(counts, class_weight, 0).astype(dtype, copy=False), counts
+
+
+class NLLLoss(Function):
+    """out = reduce(lossᵢ),  lossᵢ = −w[yᵢ] · input[i, yᵢ]   (input holds log-probabilities)
+    ∂L/∂input[i, c] = −∂L/∂lossᵢ · w[yᵢ] where c = yᵢ, and 0 for every other class
+
+    Rows whose target is ``ignore_index`` have loss 0 and get no gradient; 'mean' divides by
+    D = Σᵢ w[yᵢ] over the rows that count (so with no weights, by their number).
+    """
+
+    def forward(self, input, target, weight, ignore_index, reduction):
+        self.backward_name = self.torch_name(input.ndim, reduction)
+        self.input_shape, self.reduction = input.shape, reduction
+        scores = _rows(input)  # (M, C)
+        classes, class_weight, counts = _index_target_rows(target, weight, ignore_index, input.dtype)
+        picked = np.take_along_axis(scores, classes[:, None], axis=1)[:, 0]  # input[i, yᵢ]
+        losses = np.where(counts, -class_weight * picked, 0).astype(input.dtype, copy=False)
+        self.total_weight = class_weight.sum()  # D
+        self.save_for_backward(classes, class_weight, counts)
+        return _reduce(losses.reshape(_losses_shape(input.shape)), reduction, self.total_weight)
+
+    def backward(self, grad):
+        classes, class_weight, counts = self.saved_tensors
+        grad_loss = _grad_per_loss(grad, _losses_shape(self.input_shape), self.reduction, self.total_weight)
+        grad_loss = np.where(counts, grad_loss.reshape(-1), 0)  # ignored rows: no gradient at all
+        grad_scores = np.zeros((len(classes), _num_classes(self.input_shape)), grad.dtype)  # (M, C)
+        np.put_along_axis(grad_scores, classes[:, None], (-class_weight * grad_loss)[:, None], axis=1)
+        return _rows_back(grad_scores, self.input_shape), None, None
+
+    @staticmethod
+    def torch_name(input_ndim, reduction):
+        """torch's grad_fn name: NllLoss2d handles (N, C, H, W); other spatial shapes are reshaped."""
+        if input_ndim <= 2:
+            return "NllLossBackward0"
+        if input_ndim != 4 and reduction == "none":
+            return "ViewBackward0"
+        return "NllLoss2DBackward0"
+
+
+class CrossEntropy(Function):
+    """out = reduce(lossᵢ),  lossᵢ = −Σ_c q[i, c] · log softmax(input)[i, c]
+    ∂L/∂input[i]     = ∂L/∂lossᵢ · (softmax(input)[i] · Σ_c q[i, c] − q[i])
+    ∂L/∂target[i, c] = −∂L/∂lossᵢ · (1 − ε) · w[c] · log softmax(input)[i, c]   (probability targets)
+    ∂L/∂w[c]         = −Σᵢ ∂L/∂lossᵢ · t[i, c] · log softmax(input)[i, c]       (probability targets)
+
+    q[i] is row i's target distribution, times the class weights w and smoothed by ε:
+        class-index targets   q[i, c] = (1 − ε) · w[yᵢ] · [c = yᵢ] + ε/C · w[c]   (q[i] = 0 if ignored)
+        probability targets   q[i, c] = w[c] · t[i, c],   t = (1 − ε) · target + ε/C
+    The input gradient follows from log softmax(x)_c = x_c − log Σ_k e^{x_k}: its derivative
+    along x_j is [c = j] − softmax(x)_j. 'mean' divides by D = Σᵢ w[yᵢ] over the rows that
+    count (class-index targets) or by M, the number of rows (probability targets).
+
+    log softmax subtracts each row's maximum first, so logits of 1e4 give finite losses.
+    """
+
+    def forward(self, input, target, weight, ignore_index, reduction, label_smoothing, probabilities):
+        self.input_shape, self.reduction, self.smoothing = input.shape, reduction, label_smoothing
+        self.backward_name = self.torch_name(input.ndim, reduction, label_smoothing, probabilities)
+        if probabilities:  # input, target and weight meet in one dtype
+            dtype = np.result_type(input, target, *(() if weight is None else (weight,)))
+            input, target = input.astype(dtype, copy=False), target.astype(dtype, copy=False)
+            weight = None if weight is None else weight.astype(dtype, copy=False)
+        dtype, eps = input.dtype, label_smoothing  # a Python float: numpy keeps the arrays' dtype
+        log_p = log_softmax_array(_rows(input), axis=1)  # (M, C)
+        num_rows, num_classes = log_p.shape
+        class_weight_row = np.ones(num_classes, dtype) if weight is None else weight  # w, shape (C,)
+
+        if probabilities:
+            smoothed = (1 - eps) * _rows(target) + eps / num_classes  # t
+            q = smoothed * class_weight_row
+            losses = -(q * log_p).sum(axis=1)
+            self.normaliser, counts = num_rows, None
+            self.save_for_backward(log_p, q, smoothed, class_weight_row, counts)
+        else:
+            classes, class_weight, counts = _index_target_rows(target, weight, ignore_index, dtype)
+            # the picked log-probability alone, as torch does: a class with logit −inf elsewhere is harmless
+            losses = -class_weight * np.take_along_axis(log_p, classes[:, None], axis=1)[:, 0]
+            q = np.zeros_like(log_p)
+            np.put_along_axis(q, classes[:, None], ((1 - eps) * class_weight)[:, None], axis=1)
+            if label_smoothing > 0:
+                smooth = -(class_weight_row * log_p).sum(axis=1)  # −Σ_c w[c] · log p[i, c]
+                losses = (1 - eps) * losses + (eps / num_classes) * smooth
+                q += (eps / num_classes) * class_weight_row * counts[:, None]
+            losses = np.where(counts, losses, 0).astype(dtype, copy=False)
+            self.normaliser = class_weight.sum()
+            self.save_for_backward(log_p, q, None, None, counts)
+        return _reduce(losses.reshape(_losses_shape(self.input_shape)), reduction, self.normaliser)
+
+    def backward(self, grad):
+        log_p, q, smoothed, class_weight_row, counts = self.saved_tensors
+        grad_loss = _grad_per_loss(grad, _losses_shape(self.input_shape), self.reduction, self.normaliser)
+        grad_loss = grad_loss.reshape(-1, 1)  # (M, 1)
+        if counts is not None:
+            grad_loss = np.where(counts[:, None], grad_loss, 0)  # ignored rows: no gradient at all
+        grad_input = grad_target = grad_weight = None
+        if self.needs_input_grad[0]:
+            probabilities = np.exp(log_p)  # softmax(input), (M, C)
+            grad_input = _rows_back(grad_loss * (probabilities * q.sum(axis=1, keepdims=True) - q), self.input_shape)
+        if self.needs_input_grad[1]:
+            grad_target = _rows_back(-grad_loss * (1 - self.smoothing) * class_weight_row * log_p, self.input_shape)
+        if self.needs_input_grad[2]:
+            grad_weight = -(grad_loss * smoothed * log_p).sum(axis=0)
+        return grad_input, grad_target, grad_weight
+
+    @staticmethod
+    def torch_name(input_ndim, reduction, label_smoothing, probabilities):
+        """torch's last node. torch builds cross_entropy from log_softmax and then: nll_loss for
+        class-index targets (its "NllLossBackward0" or "NllLoss2DBackward0"), plus the smoothing
+        term when ε > 0; −Σ target · log p (then ÷ M for 'mean') for probability targets."""
+        if probabilities:
+            return "DivBackward1" if reduction == "mean" else "NegBackward0"
+        if label_smoothing > 0:
+            return "AddBackward0"
+        return NLLLoss.torch_name(input_ndim, reduction)
+
+
+def _check_class_scores(input, function_name):
+    if input.ndim == 0:
+        raise ValueError(
+            f"Expected 1 or more dimensions (got 0): {function_name} takes class scores of shape (C), (N, C) "
+            "or (N, C, d1, ..., dk)"
+        )
+    if not input.dtype.is_floating_point:
+        kernel = "nll_loss_out_frame" if function_name == "nll_loss" else "log_softmax_lastdim_kernel_impl"
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_torch_type_name(input.dtype.numpy)}' "
+            "(class scores must be floating point; convert them with .float())"
+        )
+
+
+def _check_weight(weight, num_classes, prefix=""):
+    if weight is not None and tuple(weight.shape) != (num_classes,):
+        raise RuntimeError(
+            f"{prefix}weight tensor should be defined either for all {num_classes} classes or no classes but got "
+            f"weight tensor of shape: {list(weight.shape)}"
+        )
+
+
+def _check_index_target(input, target, weight, ignore_index):
+    """Raise torch's error for a class-index target that does not fit ``input``."""
+    if input.ndim >= 2 and input.shape[0] != (target.shape[0] if target.ndim else 0):
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+            f"({target.shape[0] if target.ndim else 0})."
+        )
+    if input.ndim <= 2 and target.ndim > 1:
+        raise RuntimeError(
+            "0D or 1D target tensor expected, multi-target not supported "
+            f"(input of shape {list(input.shape)} takes a target of shape {list(_losses_shape(input.shape))} "
+            "holding class indices)"
+        )
+    if input.ndim == 1 and target.ndim == 1 and target.shape[0] != 1:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
+    if input.ndim > 2 and tuple(target.shape) != _losses_shape(input.shape):
+        raise RuntimeError(
+            f"Expected target size {list(_losses_shape(input.shape))}, got {list(target.shape)} "
+            "(the input's shape without its class axis 1)"
+        )
+    if target.dtype.numpy not in (np.dtype(np.int64), np.dtype(np.uint8)):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {_torch_type_name(target.dtype.numpy)} "
+            "(class-index targets are integers; class probabilities have the input's shape)"
+        )
+    num_classes = _num_classes(input.shape)
+    _check_weight(weight, num_classes)
+    if weight is not None:
+        if weight.dtype != input.dtype:
+            raise RuntimeError(
+                f"expected scalar type {_torch_type_name(input.dtype.numpy)} but found "
+                f"{_torch_type_name(weight.dtype.numpy)} (weight must have the input's dtype, {input.dtype})"
+            )
+        if weight.requires_grad:
+            raise RuntimeError(
+                "The function 'nll_loss_forward' is not differentiable with respect to argument 'weight'. "
+                "This input cannot have requires_grad True."
+            )
+    classes = target._array.astype(np.int64)
+    out_of_bounds = (classes != ignore_index) & ((classes < 0) | (classes >= num_classes))
+    if out_of_bounds.any():
+        raise IndexError(
+            f"Target {classes[out_of_bounds].flat[0]} is out of bounds. Class indices must lie in "
+            f"[0, {num_classes - 1}] for {num_classes} classes, or equal ignore_index ({ignore_index})."
+        )
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    """Negative log-likelihood of the target classes, given log-probabilities ``input``.
+
+    ``input`` (C), (N, C) or (N, C, d1, ..., dk); ``target`` class indices of shape (), (N) or
+    (N, d1, ..., dk); ``weight`` (C) rescales each class; targets equal to ``ignore_index`` count for nothing.
+    """
+    _check_reduction(reduction)
+    _check_class_scores(input, "nll_loss")
+    _check_index_target(input, target, weight, ignore_index)
+    return NLLLoss.apply(input, target, weight, ignore_index=ignore_index, reduction=reduction)
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    """Cross-entropy between softmax(``input``) and the targets, in one numerically stable op.
+
+    ``input`` holds logits, (C), (N, C) or (N, C, d1, ..., dk). ``target`` is either class
+    indices, shaped like the input without its class axis, or class probabilities, shaped like
+    the input. ``label_smoothing`` ε mixes the targets with the uniform distribution: (1−ε)·target + ε/C.
+    """
+    _check_reduction(reduction)
+    if not isinstance(label_smoothing, numbers.Real) or not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    _check_class_scores(input, "cross_entropy")
+    probabilities = input.shape == target.shape  # torch's rule for telling the two kinds of target apart
+    if probabilities:
+        if not target.dtype.is_floating_point:
+            raise RuntimeError(
+                f"Expected floating point type for target with class probabilities, got "
+                f"{_torch_type_name(target.dtype.numpy)} (class-index targets have the input's shape without C)"
+            )
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        _check_weight(weight, _num_classes(input.shape), prefix="cross_entropy: ")
+    else:
+        _check_index_target(input, target, weight, ignore_index)
+    return CrossEntropy.apply(
+        input,
+        target,
+        weight,
+        ignore_index=ignore_index,
+        reduction=reduction,
+        label_smoothing=float(label_smoothing),
+        probabilities=probabilities,
+    )

@@ -1,0 +1,10 @@
+"""``minigrad.optim``: optimizers that update parameters from their ``.grad``, as ``torch.optim``.
+
+    optimizer.py   Optimizer: param_groups, per-parameter state, zero_grad, state_dict
+    sgd.py         SGD (momentum, Nesterov, weight decay)
+    adam.py        Adam and AdamW
+"""
+
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .sgd import SGD

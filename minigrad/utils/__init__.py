@@ -1,0 +1,3 @@
+"""Utilities outside the autograd core: ``minigrad.utils.data`` (datasets and batching)."""
+
+from . import data

@@ -1,0 +1,236 @@
+"""Parity of minigrad/ops/arithmetic.py with torch: + − × ÷, unary minus, powers, type promotion;
+and the elementwise comparisons (not differentiable: bool results)."""
+
+import itertools
+import operator
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+import minigrad
+from harness import check_gradcheck, check_parity
+from strategies import DTYPES, arrays, broadcastable_shapes, positive_arrays, shapes, values
+
+OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+
+
+def check_op(mg_fn, torch_fn, *inputs, compare_names=True, **options):
+    """check_parity, then the output's grad_fn name against torch's (e.g. "MulBackward0")."""
+    torch_outputs = []
+    mg_out = check_parity(mg_fn, lambda *xs: torch_outputs.append(torch_fn(*xs)) or torch_outputs[-1], *inputs, **options)
+    expected = torch_outputs[0].grad_fn
+    if compare_names:
+        assert (mg_out.grad_fn and mg_out.grad_fn.name()) == (expected and type(expected).__name__)
+    return mg_out
+
+
+def nonzero_arrays(shape, dtype):
+    """Values with |v| ≥ 0.5: safe divisors."""
+    magnitude = st.floats(0.5, 10, width=32)
+    return arrays(shape, dtype, elements=st.one_of(magnitude, magnitude.map(lambda v: -v)))
+
+
+scalars = st.one_of(values(), st.integers(-5, 5))
+
+
+# -- + − × ÷ ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("op", OPS)
+@settings(deadline=None)
+@given(data=st.data(), dtype=DTYPES, shape_pair=broadcastable_shapes())
+def test_binary_tensor_tensor(op, data, dtype, shape_pair):
+    a = data.draw(arrays(shape_pair[0], dtype), label="a")
+    b = data.draw(nonzero_arrays(shape_pair[1], dtype) if op == "/" else arrays(shape_pair[1], dtype), label="b")
+    check_op(OPS[op], OPS[op], a, b)
+
+
+@pytest.mark.parametrize("op", OPS)
+@settings(deadline=None)
+@given(data=st.data(), dtype=DTYPES, shape=shapes(), scalar=scalars, tensor_first=st.booleans())
+def test_binary_tensor_scalar(op, data, dtype, shape, scalar, tensor_first):
+    if op == "/" and not tensor_first:
+        x = data.draw(nonzero_arrays(shape, dtype), label="x")
+    else:
+        x = data.draw(arrays(shape, dtype), label="x")
+        scalar = scalar if op != "/" or abs(scalar) >= 0.5 else 2.0
+    fn = (lambda t: OPS[op](t, scalar)) if tensor_first else (lambda t: OPS[op](scalar, t))
+    # torch rewrites number − tensor as rsub (RsubBackward1) and number / tensor as
+    # reciprocal · number (MulBackward0): implementation details, so names are not compared there
+    check_op(fn, fn, x, compare_names=tensor_first or op in "+*")
+
+
+@pytest.mark.parametrize("op", OPS)
+@settings(max_examples=15, deadline=None)
+@given(data=st.data(), shape_pair=broadcastable_shapes(max_dims=3, max_side=3))
+def test_binary_gradcheck(op, data, shape_pair):
+    a = data.draw(arrays(shape_pair[0]), label="a")
+    b = data.draw(nonzero_arrays(shape_pair[1], np.float64), label="b")
+    check_gradcheck(OPS[op], a, b)
+
+
+@settings(deadline=None)
+@given(data=st.data(), dtype=DTYPES, shape=shapes())
+def test_neg(data, dtype, shape):
+    x = data.draw(arrays(shape, dtype), label="x")
+    check_op(operator.neg, operator.neg, x)
+    check_gradcheck(operator.neg, x)
+
+
+# -- powers ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("exponent", [0, 1, 2, 0.5, -1, 3, 2.5, -2])
+@settings(deadline=None)
+@given(data=st.data(), dtype=DTYPES, shape=shapes(max_dims=3))
+def test_pow_tensor_scalar(exponent, data, dtype, shape):
+    # fractional and negative powers need positive bases; the others take any sign and zero
+    needs_positive = exponent < 0 or exponent != int(exponent)
+    x = data.draw(positive_arrays(shape, dtype) if needs_positive else arrays(shape, dtype), label="x")
+    fn = lambda t: t**exponent
+    check_op(fn, fn, x)
+    check_gradcheck(fn, x)
+
+
+@pytest.mark.parametrize("exponent", [0, 1, 2, 3])
+def test_pow_at_zero(exponent):
+    """0ᵖ: the gradient p·0ᵖ⁻¹ is 0 for p ≥ 2 and 1 for p = 1; for p = 0 torch returns 0."""
+    fn = lambda t: t**exponent
+    check_op(fn, fn, np.array([0.0, -0.0, 1.0, -2.0]))
+
+
+@settings(deadline=None)
+@given(data=st.data(), dtype=DTYPES, shape_pair=broadcastable_shapes(max_dims=3))
+def test_pow_tensor_tensor(data, dtype, shape_pair):
+    base = data.draw(positive_arrays(shape_pair[0], dtype, high=4.0), label="base")
+    exponent = data.draw(arrays(shape_pair[1], dtype, low=-3.0, high=3.0), label="exponent")
+    check_op(operator.pow, operator.pow, base, exponent)
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=st.data(), shape_pair=broadcastable_shapes(max_dims=2, max_side=3))
+def test_pow_tensor_tensor_gradcheck(data, shape_pair):
+    base = data.draw(positive_arrays(shape_pair[0], high=4.0), label="base")
+    exponent = data.draw(arrays(shape_pair[1], low=-3.0, high=3.0), label="exponent")
+    check_gradcheck(operator.pow, base, exponent)
+
+
+@pytest.mark.parametrize("base", [2, 0.5, 2.5, np.e, 1])
+@settings(deadline=None)
+@given(data=st.data(), dtype=DTYPES, shape=shapes(max_dims=3))
+def test_pow_scalar_tensor(base, data, dtype, shape):
+    x = data.draw(arrays(shape, dtype, low=-5.0, high=5.0), label="x")
+    fn = lambda t: base**t
+    check_op(fn, fn, x)
+    check_gradcheck(fn, x)
+
+
+def test_pow_zero_base():
+    """0ˣ: torch sets ∂/∂x = 0 where the base is 0 and x ≥ 0 (0ˣ is flat there), inf where x < 0."""
+    check_op(lambda t: 0**t, lambda t: 0**t, np.array([0.0, 1.0, 2.5, -1.0]))
+    zeros = np.zeros(4)
+    check_op(operator.pow, operator.pow, zeros, np.array([0.0, 1.0, 2.5, -1.0]))
+
+
+def test_integer_powers():
+    """Integer tensors: negative exponents in a tensor give 1/bᵉ truncated (0 unless b = ±1);
+    a negative Python int exponent is an error."""
+    for fn in (lambda t: t**2, lambda t: t**0.5, lambda t: 2**t, lambda t: 2.5**t, lambda t: (-2) ** t, lambda t: (-1) ** t):
+        check_op(fn, fn, np.array([1, 2, 3, 0, -1, -2]), requires_grad=False)
+    base, exponent = np.array([0, 1, -1, -1, 2, -2, 3, 2]), np.array([-1, -3, -3, -2, -2, -1, 0, 3])
+    check_op(lambda b, e: b**e, lambda b, e: b**e, base, exponent, requires_grad=False)
+    check_op(lambda b, e: b**e, lambda b, e: b**e, base.astype(np.int32), exponent, requires_grad=False)
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
+        minigrad.tensor([1, 2]) ** -1
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
+        torch.tensor([1, 2]) ** -1
+
+
+# -- dtypes: torch's promotion rules -------------------------------------------------------------
+
+DTYPE_NAMES = ["float32", "float64", "int64", "int32", "uint8", "bool"]
+# (dtype, zero-dimensional?) for tensors, and Python numbers of each kind
+OPERANDS = [(name, zero_dim) for name in DTYPE_NAMES for zero_dim in (False, True)] + [2, 2.5, True]
+
+
+def make_operand(library, operand):
+    if not isinstance(operand, tuple):
+        return operand
+    name, zero_dim = operand
+    data = [True, False] if name == "bool" else [1, 2]
+    return library.tensor(data[0] if zero_dim else data, dtype=getattr(library, name))
+
+
+@pytest.mark.parametrize("op", [*OPS, "**"])
+def test_type_promotion(op):
+    """Every pair of dtypes (dimensioned, 0-d, Python number): same result dtype and values, or
+    the same exception type (e.g. NotImplementedError for − on bool)."""
+    fn = OPS.get(op, operator.pow)
+    for left, right in itertools.product(OPERANDS, OPERANDS):
+        if not (isinstance(left, tuple) or isinstance(right, tuple)):
+            continue  # number with number is plain Python
+        if op == "**" and "bool" in (left[0] if isinstance(left, tuple) else type(left).__name__) + (
+            right[0] if isinstance(right, tuple) else type(right).__name__
+        ):
+            continue  # torch's bool ** bool is an unimplemented kernel; minigrad doesn't chase it
+        with np.errstate(all="ignore"):
+            try:
+                expected = fn(make_operand(torch, left), make_operand(torch, right))
+            except Exception as error:
+                with pytest.raises(type(error)):
+                    fn(make_operand(minigrad, left), make_operand(minigrad, right))
+                continue
+            actual = fn(make_operand(minigrad, left), make_operand(minigrad, right))
+        what = f"{left} {op} {right}"
+        assert str(actual.dtype).removeprefix("minigrad.") == str(expected.dtype).removeprefix("torch."), what
+        np.testing.assert_allclose(actual.numpy(), expected.numpy(), rtol=1e-6, err_msg=what)
+
+
+def test_bool_errors():
+    for library in (torch, minigrad):
+        mask = library.tensor([True, False])
+        with pytest.raises(NotImplementedError, match="logical_xor"):
+            mask - mask
+        with pytest.raises(NotImplementedError, match="logical_not"):
+            library.tensor([1.0, 2.0]) - mask
+        with pytest.raises(NotImplementedError, match="logical_not"):
+            -mask
+
+
+# -- comparisons: not differentiable, bool results ----------------------------------------------
+
+COMPARISONS = [operator.eq, operator.ne, operator.lt, operator.le, operator.gt, operator.ge]
+
+
+@pytest.mark.parametrize("compare", COMPARISONS, ids=lambda f: f.__name__)
+@settings(deadline=None)
+@given(data=st.data(), dtype=DTYPES, shape_pair=broadcastable_shapes(), scalar=scalars)
+def test_comparisons(compare, data, dtype, shape_pair, scalar):
+    a = data.draw(arrays(shape_pair[0], dtype), label="a")
+    b = data.draw(arrays(shape_pair[1], dtype), label="b")
+    # values drawn from few distinct numbers, so equal elements (the edge of < and <=) are common
+    check_parity(compare, compare, a, b)
+    check_parity(lambda t: compare(t, scalar), lambda t: compare(t, scalar), a)
+    check_parity(lambda t: compare(scalar, t), lambda t: compare(scalar, t), a)
+
+
+@settings(deadline=None)
+@given(data=st.data(), dtype=DTYPES, shape=shapes())
+def test_eq_and_isnan(data, dtype, shape):
+    x = data.draw(arrays(shape, dtype, elements=st.sampled_from([0.0, 1.0, np.nan, -np.inf])), label="x")
+    check_parity(lambda t: t.isnan(), lambda t: t.isnan(), x)
+    check_parity(lambda t: minigrad.isnan(t), lambda t: torch.isnan(t), x)
+    check_parity(lambda t: minigrad.eq(t, 1.0), lambda t: torch.eq(t, 1.0), x)
+    check_parity(lambda t: t.eq(t), lambda t: t.eq(t), x)  # NaN != NaN
+
+
+def test_comparison_dtype_promotion():
+    for left, right in itertools.product(OPERANDS, OPERANDS):
+        if isinstance(left, tuple) and isinstance(right, tuple):
+            actual = make_operand(minigrad, left) < make_operand(minigrad, right)
+            expected = make_operand(torch, left) < make_operand(torch, right)
+            assert actual.dtype == minigrad.bool and expected.dtype == torch.bool
+            np.testing.assert_array_equal(actual.numpy(), expected.numpy())

@@ -1,0 +1,182 @@
+"""conv2d against torch: values and the gradients of input, weight and bias, over hypothesis-drawn
+shapes, kernels (square and rectangular), strides, paddings (ints, pairs, 'same', 'valid'),
+dilations, groups, with and without bias, batched and unbatched; finite differences in float64;
+and every validation error against the one torch raises."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+import minigrad
+import minigrad.nn.functional as F
+from harness import check_gradcheck, check_parity
+
+
+def pairs_or_ints(low, high):
+    return st.one_of(st.integers(low, high), st.tuples(st.integers(low, high), st.integers(low, high)))
+
+
+@st.composite
+def conv_cases(draw, max_channels_per_group=3, max_kernel=4, max_extra=5):
+    """(input shape, weight shape, has bias, options) for a valid conv2d call."""
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    c_in = groups * draw(st.integers(1, max_channels_per_group))
+    c_out = groups * draw(st.integers(1, max_channels_per_group))
+    if draw(st.booleans()):
+        kh = kw = draw(st.integers(1, max_kernel))
+    else:
+        kh, kw = draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel))
+    dilation = draw(pairs_or_ints(1, 2))
+    padding = draw(st.one_of(pairs_or_ints(0, 2), st.sampled_from(["same", "valid"])))
+    stride = 1 if padding == "same" else draw(pairs_or_ints(1, 3))
+    dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+    if isinstance(padding, str):
+        ph = pw = 0
+    else:
+        ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    # the padded input must hold the dilated kernel
+    h = draw(st.integers(max(1, dh * (kh - 1) + 1 - 2 * ph), dh * (kh - 1) + 1 + max_extra))
+    w = draw(st.integers(max(1, dw * (kw - 1) + 1 - 2 * pw), dw * (kw - 1) + 1 + max_extra))
+    batch = draw(st.sampled_from([None, 1, 2, 3]))  # None: unbatched (C, H, W)
+    x_shape = (c_in, h, w) if batch is None else (batch, c_in, h, w)
+    options = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    return x_shape, (c_out, c_in // groups, kh, kw), draw(st.booleans()), options
+
+
+def make_inputs(case, dtype, seed):
+    x_shape, w_shape, has_bias, _ = case
+    rng = np.random.default_rng(seed)
+    inputs = [rng.standard_normal(x_shape).astype(dtype), rng.standard_normal(w_shape).astype(dtype)]
+    if has_bias:
+        inputs.append(rng.standard_normal(w_shape[0]).astype(dtype))
+    return inputs
+
+
+def conv_fns(options):
+    return (lambda *a: F.conv2d(*a, **options)), (lambda *a: TF.conv2d(*a, **options))
+
+
+SEEDS = st.integers(0, 2**16)
+
+# torch warns that it copies the input for 'same' with an even kernel: not a difference in results
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")
+
+
+@settings(deadline=None)
+@given(conv_cases(), SEEDS)
+@example(((2, 3, 6, 7), (4, 3, 3, 3), True, dict(stride=1, padding=1, dilation=1, groups=1)), 0)
+@example(((1, 2, 5, 6), (2, 2, 2, 4), True, dict(stride=1, padding="same", dilation=(1, 2), groups=1)), 0)  # odd total: extra pad bottom/right
+@example(((4, 4, 4), (8, 1, 3, 3), False, dict(stride=(2, 1), padding=(2, 0), dilation=1, groups=4)), 0)  # depthwise, unbatched
+@example(((1, 1, 2, 2), (1, 1, 3, 3), False, dict(stride=3, padding=1, dilation=1, groups=1)), 0)  # kernel = padded input
+def test_conv2d_float64(case, seed):
+    check_parity(*conv_fns(case[3]), *make_inputs(case, np.float64, seed), seed=seed)
+
+
+@settings(deadline=None)
+@given(conv_cases(max_channels_per_group=8, max_kernel=5), SEEDS)
+def test_conv2d_float32(case, seed):
+    out = check_parity(*conv_fns(case[3]), *make_inputs(case, np.float32, seed), seed=seed)
+    assert out.dtype == minigrad.float32
+
+
+@settings(deadline=None, max_examples=20)
+@given(conv_cases(max_channels_per_group=2, max_kernel=3, max_extra=2), SEEDS, st.integers(0, 2))
+def test_conv2d_only_some_inputs_require_grad(case, seed, which):
+    """Gradients skipped for inputs that do not require grad must not change the others."""
+    inputs = make_inputs(case, np.float64, seed)
+    flags = [i == which for i in range(len(inputs))]
+    check_parity(*conv_fns(case[3]), *inputs, requires_grad=flags, seed=seed)
+
+
+@settings(deadline=None, max_examples=15)
+@given(conv_cases(max_channels_per_group=2, max_kernel=3, max_extra=2), SEEDS)
+def test_conv2d_gradcheck(case, seed):
+    x_shape, *_ = case
+    inputs = make_inputs(((1, *x_shape[-3:]), *case[1:]), np.float64, seed)  # batch of one: small
+    check_gradcheck(lambda *a: F.conv2d(*a, **case[3]), *inputs)
+
+
+def test_conv2d_graph_names_and_layout():
+    x = minigrad.randn(2, 3, 8, 8, requires_grad=True)
+    w = minigrad.randn(4, 3, 3, 3, requires_grad=True)
+    assert F.conv2d(x, w).grad_fn.name() == "ConvolutionBackward0"
+    assert F.conv2d(x[0], w).grad_fn.name() == "SqueezeBackward1"  # unbatched: as torch, via unsqueeze/squeeze
+    assert F.conv2d(x, w, padding="same").shape == (2, 4, 8, 8)
+
+
+def test_conv2d_saved_input_modified_in_place_raises():
+    """The weight's gradient needs the input: changing it in place must not go unnoticed (as torch)."""
+    x = minigrad.randn(1, 2, 5, 5)
+    w = minigrad.randn(3, 2, 3, 3, requires_grad=True)
+    out = F.conv2d(x, w)
+    x.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.sum().backward()
+
+
+def test_conv2d_float32_weight_and_bias_gradients_large_batch():
+    """∂L/∂w and ∂L/∂b sum 64·32·32 terms: in float32, minigrad must be as close to the exact
+    (float64) result as torch's float32 is (they round differently, so not close to each other)."""
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in [(64, 3, 32, 32), (8, 3, 5, 5), (8,), (64, 8, 32, 32)]]
+
+    def gradients(lib, functional, dtype):
+        x, w, b, upstream = (lib.tensor(a.astype(dtype)) for a in arrays)
+        w.requires_grad_(), b.requires_grad_()
+        functional.conv2d(x, w, b, padding=2).backward(upstream)
+        return [g.numpy().astype(np.float64) for g in (w.grad, b.grad)]
+
+    exact = gradients(torch, TF, np.float64)
+    torch_errors = [np.abs(g - e).max() for g, e in zip(gradients(torch, TF, np.float32), exact)]
+    minigrad_errors = [np.abs(g - e).max() for g, e in zip(gradients(minigrad, F, np.float32), exact)]
+    assert all(m <= 2 * t for m, t in zip(minigrad_errors, torch_errors)), (minigrad_errors, torch_errors)
+
+
+# -- errors: same exception type as torch, and torch's message (minigrad may add a hint after it) --
+
+def r(*shape):
+    return np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+
+
+ERROR_CASES = [
+    ("channels", [r(1, 3, 8, 8), r(4, 2, 3, 3)], {}),
+    ("channels unbatched", [r(3, 8, 8), r(4, 2, 3, 3)], {}),
+    ("channels with groups", [r(1, 6, 8, 8), r(4, 2, 3, 3)], dict(groups=2)),
+    ("input smaller than kernel", [r(1, 3, 2, 2), r(4, 3, 3, 3)], {}),
+    ("input smaller than dilated kernel", [r(1, 3, 4, 4), r(4, 3, 3, 3)], dict(dilation=2)),
+    ("input smaller, rectangular", [r(1, 3, 2, 5), r(4, 3, 3, 3)], dict(padding=(0, 1))),
+    ("zero stride", [r(1, 3, 8, 8), r(4, 3, 3, 3)], dict(stride=0)),
+    ("negative stride in a pair", [r(1, 3, 8, 8), r(4, 3, 3, 3)], dict(stride=(1, -1))),
+    ("negative padding", [r(1, 3, 8, 8), r(4, 3, 3, 3)], dict(padding=-1)),
+    ("zero dilation", [r(1, 3, 8, 8), r(4, 3, 3, 3)], dict(dilation=0)),
+    ("2-D input", [r(8, 8), r(4, 3, 3, 3)], {}),
+    ("5-D input", [r(1, 1, 3, 8, 8), r(4, 3, 3, 3)], {}),
+    ("groups do not divide in_channels", [r(1, 3, 8, 8), r(4, 1, 3, 3)], dict(groups=2)),
+    ("groups do not divide out_channels", [r(1, 4, 8, 8), r(3, 2, 3, 3)], dict(groups=2)),
+    ("non-positive groups", [r(1, 4, 8, 8), r(4, 2, 3, 3)], dict(groups=0)),
+    ("no filters", [r(1, 3, 8, 8), r(0, 3, 3, 3)], {}),
+    ("same with stride", [r(1, 3, 8, 8), r(4, 3, 3, 3)], dict(padding="same", stride=2)),
+    ("same with a stride pair", [r(1, 3, 8, 8), r(4, 3, 3, 3)], dict(padding="same", stride=(1, 2))),
+    ("unknown padding string", [r(1, 3, 8, 8), r(4, 3, 3, 3)], dict(padding="SAME")),
+    ("bias of wrong length", [r(1, 3, 8, 8), r(4, 3, 3, 3), r(3)], {}),
+    ("bias of wrong rank", [r(1, 3, 8, 8), r(4, 3, 3, 3), r(4, 1)], {}),
+    ("padding of 3 values", [r(1, 3, 8, 8), r(4, 3, 3, 3)], dict(padding=(1, 1, 1))),
+    ("weight of another dtype", [r(1, 3, 8, 8), r(4, 3, 3, 3).astype(np.float64)], {}),
+    ("bias of another dtype", [r(1, 3, 8, 8), r(4, 3, 3, 3), r(4).astype(np.float64)], {}),
+    ("3-D weight", [r(1, 3, 8, 8), r(4, 3, 3)], {}),  # torch's message talks about stride: type only
+]
+
+
+@pytest.mark.parametrize("name,arrays,options", ERROR_CASES, ids=[c[0] for c in ERROR_CASES])
+def test_conv2d_errors_match_torch(name, arrays, options):
+    with pytest.raises(Exception) as expected:
+        TF.conv2d(*[torch.tensor(a) for a in arrays], **options)
+    with pytest.raises(Exception) as actual:
+        F.conv2d(*[minigrad.tensor(a) for a in arrays], **options)
+    assert actual.type is expected.type, f"minigrad raised {actual.type.__name__}: {actual.value}"
+    if name != "3-D weight":
+        torch_message = str(expected.value).split("\n")[0]
+        assert str(actual.value).startswith(torch_message), f"\n  minigrad: {actual.value}\n  torch:    {torch_message}"

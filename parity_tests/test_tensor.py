@@ -1,0 +1,393 @@
+"""minigrad/tensor.py against torch: attributes (shape, size, dim, dtype, item, tolist, numpy,
+T, is_leaf, detach, clone, conversions) and in-place ops (values, gradients and the errors
+torch raises: in-place on a leaf that requires grad, in-place change of a saved tensor)."""
+
+import operator
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import minigrad
+from parity_tests.harness import assert_close
+from parity_tests.strategies import DTYPES, arrays, broadcastable_shapes, shapes
+
+DTYPE_NAMES = ["float32", "float64", "int64", "int32", "uint8", "bool"]
+
+
+def same_dtype(mg, t):
+    return str(mg.dtype).removeprefix("minigrad.") == str(t.dtype).removeprefix("torch.")
+
+
+def any_dtype_arrays(max_dims=4):
+    return st.sampled_from(DTYPE_NAMES).flatmap(
+        lambda dtype: hnp.arrays(np.dtype(dtype), shapes(min_dims=0, max_dims=max_dims), elements=st.integers(0, 9).map(np.dtype(dtype).type) if dtype != "bool" else st.booleans())
+    )
+
+
+# -- attributes ------------------------------------------------------------------------------------
+
+
+@given(any_dtype_arrays())
+def test_shape_size_dim_numel_dtype_tolist(array):
+    mg, t = minigrad.tensor(array), torch.tensor(array)
+    assert mg.shape == tuple(t.shape) and isinstance(mg.shape, tuple)
+    assert repr(mg.shape) == repr(t.shape).replace("torch", "minigrad")
+    assert mg.size() == t.size()
+    for d in range(-mg.dim(), mg.dim()):
+        assert mg.size(d) == t.size(d)
+    assert mg.dim() == t.dim() and mg.ndim == t.ndim
+    assert mg.numel() == t.numel() and mg.shape.numel() == t.shape.numel()
+    assert same_dtype(mg, t)
+    assert mg.is_floating_point() == t.is_floating_point()
+    assert mg.tolist() == t.tolist()
+    assert mg.numpy().dtype == t.numpy().dtype
+    if mg.numel() == 1:
+        assert mg.item() == t.item() and type(mg.item()) is type(t.item())
+    if mg.dim() > 0:
+        assert len(mg) == len(t)
+
+
+def test_item_and_size_errors():
+    for lib in (minigrad, torch):
+        with pytest.raises(RuntimeError, match="a Tensor with 2 elements cannot be converted to Scalar"):
+            lib.tensor([1.0, 2.0]).item()
+        with pytest.raises(IndexError, match="Dimension out of range"):
+            lib.tensor([1.0, 2.0]).size(1)
+
+
+@given(arrays(shapes(min_dims=0, max_dims=4)))
+def test_T_reverses_the_axes(array):
+    # torch warns for T on tensors other than 2-d; the values are what this test pins down
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        expected = torch.tensor(array).T.numpy()
+    np.testing.assert_array_equal(minigrad.tensor(array).T.numpy(), expected)
+
+
+def test_numpy_of_a_tensor_that_requires_grad_raises_torch_message():
+    message = r"Can't call numpy\(\) on Tensor that requires grad. Use tensor.detach\(\).numpy\(\) instead."
+    for lib in (minigrad, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match=message):
+            x.numpy()
+        with pytest.raises(RuntimeError, match=message):
+            (x * 2).numpy()
+        assert x.detach().numpy().tolist() == [1.0, 2.0]
+
+
+def test_numpy_shares_memory():
+    x = minigrad.tensor([1.0, 2.0])
+    x.numpy()[0] = 5.0
+    assert x.tolist() == [5.0, 2.0]
+
+
+def test_leaf_detach_requires_grad_and_clone():
+    for lib in (minigrad, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        assert x.is_leaf and not y.is_leaf and y.requires_grad
+        d = y.detach()
+        assert d.is_leaf and not d.requires_grad and d.grad_fn is None
+        d[0] = 10.0  # detach shares memory
+        assert y.tolist() == [10.0, 4.0]
+        c = x.clone()
+        assert c.grad_fn.name() == "CloneBackward0" and not c.is_leaf
+        c.sum().backward()
+        assert x.grad.tolist() == [1.0, 1.0]
+        z = lib.tensor([3.0])
+        assert z.requires_grad_() is z and z.requires_grad and z.is_leaf
+        z.requires_grad_(False)
+        assert not z.requires_grad
+        with pytest.raises(RuntimeError, match="you can only change requires_grad flags of leaf variables"):
+            y.requires_grad_(False)
+
+
+def test_requires_grad_on_int_tensors_raises():
+    for lib in (minigrad, torch):
+        with pytest.raises(RuntimeError, match="(?i)only Tensors of floating point"):
+            lib.tensor([1, 2]).requires_grad_()
+        with pytest.raises(RuntimeError, match="Only Tensors of floating point and complex dtype can require gradients"):
+            lib.tensor([1, 2], requires_grad=True)
+
+
+@given(any_dtype_arrays(max_dims=3), st.sampled_from(["float", "double", "long", "int", "bool"] + DTYPE_NAMES))
+def test_conversions(array, target):
+    mg, t = minigrad.tensor(array), torch.tensor(array)
+    if target in DTYPE_NAMES:
+        mg, t = mg.to(getattr(minigrad, target)), t.to(getattr(torch, target))
+    else:
+        mg, t = getattr(mg, target)(), getattr(t, target)()
+    assert same_dtype(mg, t)
+    np.testing.assert_array_equal(mg.numpy(), t.numpy())
+
+
+@given(arrays(shapes(max_dims=3), dtype=np.float32), st.sampled_from(["float", "double", "to64", "clone"]))
+@settings(deadline=None)
+def test_conversions_carry_gradients_back_in_the_inputs_dtype(array, how):
+    def convert(lib, x):
+        return {"float": x.float, "double": x.double, "to64": lambda: x.to(lib.float64), "clone": x.clone}[how]()
+
+    grads = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(array, requires_grad=True)
+        y = convert(lib, x)
+        (y * y).sum().backward()
+        assert y.grad_fn is None if how == "float" else y.grad_fn.name() == ("CloneBackward0" if how == "clone" else "ToCopyBackward0")
+        grads.append(x.grad)
+    assert same_dtype(*grads) and grads[0].dtype is minigrad.float32
+    assert_close(grads[0].numpy(), grads[1].numpy(), np.float32, "gradient")
+
+
+def test_to_same_dtype_returns_self_unless_copy():
+    x = minigrad.tensor([1.0])
+    assert x.to(minigrad.float32) is x and x.float() is x
+    assert x.to(minigrad.float32, copy=True) is not x
+    with pytest.raises(RuntimeError, match="not available"):
+        x.to("cuda")
+
+
+def test_retain_grad_keeps_grad_of_non_leaf():
+    for lib in (minigrad, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        h = x * 3
+        h.retain_grad()
+        assert h.retains_grad and not x.retains_grad
+        (h * h).sum().backward()
+        assert h.grad.tolist() == [6.0, 12.0]
+
+
+# -- in-place ops: values --------------------------------------------------------------------------
+
+INPLACE = {
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "*=": operator.imul,
+    "add_": lambda a, b: a.add_(b),
+    "sub_": lambda a, b: a.sub_(b),
+    "mul_": lambda a, b: a.mul_(b),
+    "add_alpha": lambda a, b: a.add_(b, alpha=2),
+    "copy_": lambda a, b: a.copy_(b),
+}
+
+
+@given(broadcastable_shapes(2, max_dims=3), DTYPES, st.sampled_from(sorted(INPLACE)), st.booleans(), st.data())
+def test_inplace_values(shapes_, dtype, op, scalar_other, data):
+    target_shape = np.broadcast_shapes(*shapes_)
+    a = data.draw(arrays(target_shape, dtype))
+    b = 1.5 if scalar_other else data.draw(arrays(shapes_[1], dtype))
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(a)
+        y = INPLACE[op](x, lib.tensor(b) if not scalar_other else b)
+        assert y is x  # in place: the same object comes back
+        results.append(x.numpy())
+    assert_close(results[0], results[1], dtype, op)
+
+
+@given(arrays(shapes(max_dims=3)), st.floats(-5, 5, width=32))
+def test_zero_and_fill(array, value):
+    for lib in (minigrad, torch):
+        x = lib.tensor(array)
+        assert x.zero_() is x and (x.numpy() == 0).all()
+        assert x.fill_(value) is x and (x.numpy() == np.float32(value)).all()
+        i = lib.tensor(array.astype(np.int64))
+        assert i.fill_(3).dtype == i.dtype
+
+
+def test_inplace_type_and_shape_errors():
+    for lib in (minigrad, torch):
+        x = lib.tensor([1, 2])
+        with pytest.raises(RuntimeError, match="result type .* can't be cast to the desired output type"):
+            x += 1.5
+        y = lib.tensor([1.0, 2.0])
+        with pytest.raises(RuntimeError, match=r"output with shape \[2\] doesn't match the broadcast shape \[3, 2\]"):
+            y += lib.ones(3, 2)
+
+
+# -- in-place ops and autograd ---------------------------------------------------------------------
+
+LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
+
+
+@pytest.mark.parametrize("op", sorted(INPLACE) + ["zero_", "fill_"])
+def test_inplace_on_leaf_that_requires_grad_raises_outside_no_grad(op):
+    for lib in (minigrad, torch):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        apply = {"zero_": lambda a, b: a.zero_(), "fill_": lambda a, b: a.fill_(b)}.get(op, INPLACE.get(op))
+        with pytest.raises(RuntimeError, match=LEAF_MESSAGE):
+            apply(w, 0.5 if op == "fill_" else lib.tensor([0.5, 0.25]))
+        with lib.no_grad():
+            apply(w, 0.5 if op == "fill_" else lib.tensor([0.5, 0.25]))
+        assert w.requires_grad and w.is_leaf and w.grad_fn is None
+
+
+def test_sgd_step_under_no_grad_matches_torch():
+    results = []
+    for lib in (minigrad, torch):
+        w = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        for _ in range(3):
+            loss = (w * w * lib.tensor([1.0, 2.0, 3.0])).sum()
+            loss.backward()
+            with lib.no_grad():
+                w -= 0.1 * w.grad
+                w.grad.zero_()
+        results.append(w.detach().numpy().copy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-6)
+
+
+SAVED_MESSAGE = "one of the variables needed for gradient computation has been modified by an inplace operation"
+
+MODIFIED_SAVED = {
+    # the output of exp is saved by exp's backward (∂L/∂x = grad · out)
+    "exp output": lambda lib, x, y: (lambda h: (h.add_(1), h)[1])(x.exp()),
+    # a * b saves a and b; changing a afterwards would give b the wrong gradient
+    "mul input": lambda lib, x, y: (lambda a: (lambda out: (a.mul_(2), out)[1])(a * y))(x * 1),
+    # x / y saves y
+    "div input": lambda lib, x, y: (lambda d: (lambda out: (d.sub_(1), out)[1])(x / d))(y * 1),
+    # through a view: the view shares the version counter of its base
+    "view of saved": lambda lib, x, y: (lambda a: (lambda out: (a.view(-1).mul_(3), out)[1])(a * y))(x.detach().clone()),
+    # through detach: it shares the counter too
+    "detached saved": lambda lib, x, y: (lambda e: (e.detach().zero_(), e)[1])(x.exp()),
+    # under no_grad the version still moves
+    "no_grad change": lambda lib, x, y: (lambda e: (_under_no_grad(lib, lambda: e.mul_(2)), e)[1])(x.sigmoid()),
+    # an in-place op reading its own saved output
+    "twice in place": lambda lib, x, y: (lambda h: (h.mul_(y), h.mul_(2), h)[2])(x.tanh()),
+}
+
+
+def _under_no_grad(lib, fn):
+    with lib.no_grad():
+        fn()
+
+
+@pytest.mark.parametrize("case", sorted(MODIFIED_SAVED))
+def test_inplace_change_of_a_saved_tensor_raises_never_a_wrong_gradient(case):
+    outcomes = []
+    for lib in (minigrad, torch):
+        x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        y = lib.tensor([1.5, 2.0, -0.5], requires_grad=True)
+        out = MODIFIED_SAVED[case](lib, x, y)
+        try:
+            out.sum().backward()
+            outcomes.append((x.grad.numpy().copy(), y.grad.numpy().copy() if y.grad is not None else None))
+        except RuntimeError as error:
+            assert SAVED_MESSAGE in str(error)
+            outcomes.append("raised")
+    if outcomes[1] == "raised":
+        assert outcomes[0] == "raised", f"{case}: torch raises, minigrad computed {outcomes[0]}"
+    else:
+        assert outcomes[0] != "raised", f"{case}: torch computes a gradient, minigrad raised"
+        for m, t in zip(*outcomes):
+            if t is not None:
+                np.testing.assert_allclose(m, t, rtol=1e-6)
+
+
+LEGAL_INPLACE = {
+    "add then mul": lambda lib, x, y: _chain(x * 2, lambda h: (h.__iadd__(y), h.mul_(3))),
+    "mul by tensor": lambda lib, x, y: _chain(x * 2, lambda h: (h.mul_(y),)),
+    "sub_ alpha": lambda lib, x, y: _chain(x.exp() + 1, lambda h: (h.sub_(y, alpha=3),)),
+    "zero then use": lambda lib, x, y: _chain(x * 1, lambda h: (h.zero_(), h.add_(y))),
+    "fill": lambda lib, x, y: _chain(x + y, lambda h: (h.fill_(2.0), h.mul_(y))),
+    "copy_ from graph": lambda lib, x, y: _chain(x * 1, lambda h: (h.copy_(y * y),)),
+    "copy_ broadcast": lambda lib, x, y: _chain(x * 1, lambda h: (h.copy_(y.sum()),)),
+    "non-grad tensor += grad": lambda lib, x, y: _chain(lib.zeros(3), lambda h: (h.__iadd__(x * y),)),
+    "exp then in place on consumer": lambda lib, x, y: _chain(x.exp() * 1, lambda h: (h.add_(1),)),
+    "retained grad moves": lambda lib, x, y: _retained_chain(x, y),
+}
+
+
+def _chain(h, steps):
+    steps(h)
+    return (h * h).sum(), None
+
+
+def _retained_chain(x, y):
+    h = x * 2
+    h.retain_grad()
+    h.mul_(y)  # h.grad now means ∂L/∂(h after mul_)
+    return (h * h).sum(), h
+
+
+@pytest.mark.parametrize("case", sorted(LEGAL_INPLACE))
+def test_legal_inplace_ops_give_torchs_gradients(case):
+    grads = []
+    for lib in (minigrad, torch):
+        x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        y = lib.tensor([1.5, 2.0, -0.5], requires_grad=True)
+        loss, retained = LEGAL_INPLACE[case](lib, x, y)
+        loss.backward()
+        grads.append([g.numpy().copy() for g in (x.grad, y.grad, retained.grad if retained is not None else None) if g is not None])
+    assert len(grads[0]) == len(grads[1])
+    for m, t in zip(*grads):
+        np.testing.assert_allclose(m, t, rtol=1e-6)
+
+
+def test_inplace_mul_by_itself_gives_the_true_gradient():
+    """torch refuses ``h.mul_(h)`` (its saved ``other`` is overwritten); minigrad's node keeps a
+    copy of the old values it saved, so it gives the gradient of h ← h · h."""
+    x = minigrad.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    h = x * 1
+    h.mul_(h)
+    h.sum().backward()
+    t = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    (t * t).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy())
+
+
+def test_inplace_makes_a_non_leaf_with_torchs_node_chain():
+    for lib in (minigrad, torch):
+        x = lib.tensor([1.0], requires_grad=True)
+        h = lib.zeros(1)
+        assert h.is_leaf and not h.requires_grad
+        h.add_(x)  # a tensor that did not require grad now does, through the graph
+        assert not h.is_leaf and h.requires_grad and h.grad_fn.name() == "AddBackward0"
+
+
+def test_running_loss_accumulates_a_zero_dim_tensor_and_prints_like_torch():
+    texts = []
+    for lib in (minigrad, torch):
+        w = lib.tensor([1.25, -0.5], requires_grad=True)
+        running_loss = 0.0
+        for step in range(3):
+            loss = ((w * (step + 1)) ** 2).mean()
+            running_loss += loss
+        texts.append(repr(running_loss))
+        assert running_loss.dim() == 0 and running_loss.requires_grad
+        assert f"{running_loss:.3f}" == f"{running_loss.item():.3f}"
+        running_loss = 0.0
+        running_loss += loss.item()  # the usual idiom: a float
+        assert isinstance(running_loss, float)
+    assert texts[0] == texts[1].replace("torch", "minigrad")
+
+
+def test_inplace_on_view_of_grad_requiring_tensor_raises():
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 1
+    with pytest.raises(RuntimeError, match="view"):
+        h[0:1].mul_(2)
+    base = minigrad.zeros(3)
+    with pytest.raises(RuntimeError, match="view"):
+        base[:2].add_(x)  # torch rewrites base's graph (CopySlices); minigrad refuses, never silently wrong
+    with minigrad.no_grad():
+        h[0:1].mul_(2)  # outside the graph it is just a write
+    assert h.tolist() == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("method", ["normal_", "uniform_"])
+def test_random_fills_follow_inplace_rules(method):
+    for lib in (minigrad, torch):
+        w = lib.zeros(3, requires_grad=True)
+        with pytest.raises(RuntimeError, match=LEAF_MESSAGE):
+            getattr(w, method)()
+        with lib.no_grad():
+            assert getattr(w, method)() is w
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        h = x * 2
+        getattr(h, method)()  # the old values of h no longer matter: x gets no gradient
+        (h * 3).sum().backward()
+        assert x.grad.tolist() == [0.0, 0.0, 0.0]

@@ -1,0 +1,126 @@
+"""minigrad.autograd.trace: each backward step in order, its shapes and gradient norms (checked
+against the chain rule done by hand in numpy), accumulation rows, and the printed table."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigrad
+from minigrad.autograd import engine, trace
+from minigrad.autograd.trace import Step
+
+from parity_tests.strategies import arrays, broadcastable_shapes
+
+
+def norm(array):
+    return float(np.sqrt(np.sum(np.square(array))))
+
+
+def small_graph():
+    """L = Σ tanh(x @ w + b) · c   with x (2, 3), w (3, 4), b (4,) requiring grad, c (2, 4) constant."""
+    rng = np.random.default_rng(0)
+    x, w, b, c = rng.standard_normal((2, 3)), rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal((2, 4))
+    tensors = [minigrad.tensor(v, requires_grad=grad) for v, grad in ((x, True), (w, True), (b, True), (c, False))]
+    mx, mw, mb, mc = tensors
+    loss = ((mx @ mw + mb).tanh() * mc).sum()
+    return loss, (x, w, b, c), (mx, mw, mb)
+
+
+def test_small_graph_step_by_step():
+    loss, (x, w, b, c), (mx, mw, mb) = small_graph()
+    with trace(params={"w": mw, "b": mb}) as tr:
+        loss.backward()
+
+    # the chain rule by hand, from the loss back to the leaves
+    h = x @ w + b
+    g_tanh = np.ones((2, 4)) * c  # ∂L/∂tanh(h) = grad · c, grad = 1 from the sum
+    g_h = g_tanh * (1 - np.tanh(h) ** 2)  # ∂L/∂h = grad · (1 − out²)
+    g_b = g_h.sum(axis=0)  # b was broadcast over the rows
+    g_x, g_w = g_h @ w.T, x.T @ g_h  # ∂L/∂x = grad @ wᵀ, ∂L/∂w = xᵀ @ grad
+    expected = [
+        Step("SumBackward0", (), 1.0, ((2, 4),), (norm(np.ones((2, 4))),), None),
+        Step("MulBackward0", (2, 4), norm(np.ones((2, 4))), ((2, 4), None), (norm(g_tanh), None), None),
+        Step("TanhBackward0", (2, 4), norm(g_tanh), ((2, 4),), (norm(g_h),), None),
+        Step("AddBackward0", (2, 4), norm(g_h), ((2, 4), (4,)), (norm(g_h), norm(g_b)), None),
+        Step("AccumulateGrad", (4,), norm(g_b), (), (), "b"),
+        Step("MmBackward0", (2, 4), norm(g_h), ((2, 3), (3, 4)), (norm(g_x), norm(g_w)), None),
+        Step("AccumulateGrad", (3, 4), norm(g_w), (), (), "w"),
+        Step("AccumulateGrad", (2, 3), norm(g_x), (), (), "leaf (2, 3)"),  # x is not in params
+    ]
+    assert [s.op for s in tr.steps] == [s.op for s in expected]
+    for i, (got, want) in enumerate(zip(tr.steps, expected)):
+        assert (got.op, got.grad_shape, got.input_grad_shapes, got.accumulates_into) == (
+            want.op, want.grad_shape, want.input_grad_shapes, want.accumulates_into), f"step {i + 1}"
+        np.testing.assert_allclose(got.grad_norm, want.grad_norm, rtol=1e-12, err_msg=f"step {i + 1}")
+        for g, e in zip(got.input_grad_norms, want.input_grad_norms):
+            assert (g is None) == (e is None), f"step {i + 1}"
+            if e is not None:
+                np.testing.assert_allclose(g, e, rtol=1e-12, err_msg=f"step {i + 1}")
+    assert [s.is_accumulation for s in tr.steps] == [False] * 4 + [True, False, True, True]
+
+
+def test_table_is_aligned_and_names_parameters():
+    loss, _, (mx, mw, mb) = small_graph()
+    with trace(params={"w": mw, "b": mb}) as tr:
+        loss.backward()
+    lines = str(tr).splitlines()
+    assert str(tr) == tr.table() and len(lines) == 2 + len(tr.steps)
+    assert lines[0].split() == ["step", "node", "∂L/∂out", "‖∂L/∂out‖", "∂L/∂inputs", "‖∂L/∂inputs‖", "adds", "into", ".grad", "of"]
+    column = lines[0].index("node")
+    assert all(line[column:].startswith(s.op) for line, s in zip(lines[2:], tr.steps))  # aligned
+    assert lines[2].split()[:5] == ["1", "SumBackward0", "()", "1", "(2,"]
+    assert lines[6].split()[-1] == "b" and lines[9].endswith("leaf (2, 3)")
+    assert "None" in lines[3]  # the constant c gets no gradient
+    assert repr(tr) == "<minigrad.autograd.trace: 8 steps>"
+
+
+def test_leaf_used_twice_accumulates_once():
+    w = minigrad.tensor([1.0, -2.0], requires_grad=True)
+    with trace(params={"w": w}) as tr:
+        (w * w).sum().backward()
+    assert [s.op for s in tr.steps] == ["SumBackward0", "MulBackward0", "AccumulateGrad"]
+    assert tr.steps[1].input_grad_norms == (norm([1.0, -2.0]), norm([1.0, -2.0]))
+    assert tr.steps[2].accumulates_into == "w" and tr.steps[2].grad_norm == pytest.approx(norm([2.0, -4.0]))
+
+
+def test_observer_removed_on_exit_even_after_an_error():
+    before = list(engine.observers)
+    with pytest.raises(RuntimeError):
+        with trace():
+            minigrad.ones(2).sum().backward()  # nothing requires grad: raises
+    assert engine.observers == before
+    loss, _, _ = small_graph()
+    with trace() as tr:
+        pass
+    loss.backward()
+    assert tr.steps == []
+
+
+def test_autograd_grad_records_no_accumulation():
+    loss, _, (mx, mw, mb) = small_graph()
+    with trace() as tr:
+        minigrad.autograd.grad(loss, [mw])
+    assert tr.steps and not any(s.is_accumulation for s in tr.steps) and mw.grad is None
+
+
+@settings(deadline=None, max_examples=20)
+@given(data=st.data(), shapes=broadcastable_shapes(num_shapes=2, max_dims=3))
+def test_broadcast_mul_norms_match_numpy(data, shapes):
+    a, b = data.draw(arrays(shapes[0])), data.draw(arrays(shapes[1]))
+    ma, mb = minigrad.tensor(a, requires_grad=True), minigrad.tensor(b, requires_grad=True)
+    with trace(params={"a": ma, "b": mb}) as tr:
+        (ma * mb).sum().backward()
+    out_shape = np.broadcast_shapes(a.shape, b.shape)
+
+    def sum_to(g, shape):  # undo broadcasting: sum the added axes, then the stretched ones
+        g = g.sum(axis=tuple(range(g.ndim - len(shape))))
+        return g.sum(axis=tuple(i for i, n in enumerate(shape) if n == 1), keepdims=True)
+
+    mul = tr.steps[1]
+    assert mul.op == "MulBackward0" and mul.input_grad_shapes == (a.shape, b.shape)
+    np.testing.assert_allclose(mul.grad_norm, np.sqrt(np.prod(out_shape)), rtol=1e-12)
+    # ∂L/∂a = grad · b, and what the engine sends on is already summed back to a's shape
+    np.testing.assert_allclose(mul.input_grad_norms[0], norm(sum_to(np.broadcast_to(b, out_shape), a.shape)), rtol=1e-12)
+    np.testing.assert_allclose(mul.input_grad_norms[1], norm(sum_to(np.broadcast_to(a, out_shape), b.shape)), rtol=1e-12)
+    assert {s.accumulates_into for s in tr.steps if s.is_accumulation} == {"a", "b"}
