@@ -6,7 +6,7 @@ API, so the same lines build, load and train the same network in either.
 Run as a script, it is the probe that ``compare.py`` starts in a fresh subprocess for each
 memory measurement: it imports ONLY the library it measures, reports its resident set after the
 imports (the baseline: torch's own import costs far more than minigrad's), then trains a few
-steps and reports the peak. Output is one line of JSON.
+steps and reports the peak resident set (Linux's VmHWM). Output is one line of JSON.
 
     python benchmarks/tutorial_cnn.py --lib minigrad --batch 64 --steps 3
 """
@@ -14,8 +14,6 @@ steps and reports the peak. Output is one line of JSON.
 import argparse
 import importlib
 import json
-import os
-import resource
 import sys
 from pathlib import Path
 
@@ -87,17 +85,18 @@ def sgd_step(lib, model, optimizer, images, labels):
 # -- the memory probe ---------------------------------------------------------------------------
 
 
-def peak_rss_mb():
-    """The process's peak resident set so far (Linux reports ``ru_maxrss`` in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def process_status_mib(field):
+    """A memory figure of this process from Linux's /proc/self/status, in MiB.
 
-
-def current_rss_mb():
+    VmRSS is the resident set now; VmHWM its peak so far ("high water mark"). Not
+    ``resource.getrusage().ru_maxrss``: Linux carries that over from the parent across
+    fork + exec, so a probe started by a big parent would report the parent's size.
+    """
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024  # the file gives kB
+    raise RuntimeError(f"no {field} in /proc/self/status: the memory probe needs Linux")
 
 
 def main():
@@ -110,7 +109,7 @@ def main():
 
     # thread counts come from the environment (OMP_NUM_THREADS, ...) that compare.py sets
     lib = importlib.import_module(args.lib)
-    baseline = current_rss_mb()
+    baseline = process_status_mib("VmRSS")
 
     dtype = np.dtype(args.dtype)
     lib.set_default_dtype(getattr(lib, args.dtype))
@@ -121,8 +120,8 @@ def main():
     for _ in range(args.steps):
         loss = sgd_step(lib, model, optimizer, images, labels)
 
-    print(json.dumps(dict(lib=args.lib, batch=args.batch, steps=args.steps, baseline_rss_mb=baseline,
-                          peak_rss_mb=peak_rss_mb(), final_loss=float(loss.item()), pid=os.getpid())))
+    print(json.dumps(dict(lib=args.lib, batch=args.batch, steps=args.steps, baseline_rss_mib=baseline,
+                          peak_rss_mib=process_status_mib("VmHWM"), final_loss=float(loss.item()))))
 
 
 if __name__ == "__main__":

@@ -128,9 +128,10 @@ def make_datasets(args, lib):
     """(train set, test set): map-style datasets of (image (3, 32, 32), label) pairs."""
     if args.dataset == "digits":
         train_x, train_y, test_x, test_y = digits_arrays()
-        train_x, train_y, test_x, test_y = train_x[: args.limit], train_y[: args.limit], test_x[: args.test_limit], test_y[: args.test_limit]
-        make = lib.utils.data.TensorDataset
-        return make(lib.from_numpy(train_x), lib.from_numpy(train_y)), make(lib.from_numpy(test_x), lib.from_numpy(test_y))
+        train, test = slice(args.limit), slice(args.test_limit)  # slice(None) keeps everything
+        TensorDataset = lib.utils.data.TensorDataset
+        return (TensorDataset(lib.from_numpy(train_x[train]), lib.from_numpy(train_y[train])),
+                TensorDataset(lib.from_numpy(test_x[test]), lib.from_numpy(test_y[test])))
     try:
         train_set, test_set = cifar10(args.data_dir, train=True), cifar10(args.data_dir, train=False)
     except DatasetUnavailable as error:
@@ -193,7 +194,7 @@ def save_checkpoint(lib, state, path):
     os.replace(temporary, path)
 
 
-def load_checkpoint(lib, args, device):
+def load_checkpoint(lib, args):
     path = args.resume
     if not os.path.isfile(path):
         fail(f"--resume: no checkpoint at {path!r} (a run writes one into its --out-dir after each epoch)")
@@ -203,7 +204,8 @@ def load_checkpoint(lib, args, device):
         fail(f"{path!r} was written by the minigrad engine; resume it with --engine minigrad")
     try:
         if args.engine == "torch":
-            return lib.load(path, map_location=device, weights_only=True)
+            # on the CPU: the generator states must stay CPU tensors; load_state_dict moves the rest
+            return lib.load(path, map_location="cpu", weights_only=True)
         return lib.load(path)
     except Exception as error:  # a truncated or foreign file: say which and why, without a traceback
         fail(f"cannot read checkpoint {path!r}: {error}")
@@ -260,6 +262,8 @@ def plot_history(history, path, title):
     loss_axes.legend()
     accuracy_axes.plot(epochs, [100 * r["test_accuracy"] for r in history], "o-", color="tab:green")
     accuracy_axes.set(xlabel="epoch", ylabel="%", title="test accuracy")
+    for axes in (loss_axes, accuracy_axes):
+        axes.xaxis.get_major_locator().set_params(integer=True)  # whole epochs on the x axis
     figure.suptitle(title)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
@@ -273,7 +277,7 @@ def train_one_epoch(model, loader, loss_fn, optimizer, device, dtype, descriptio
     """One pass of SGD over the loader; returns the mean training loss."""
     model.train()
     total_loss, seen = 0.0, 0
-    bar = tqdm(loader, desc=description, leave=False, disable=not show_progress)
+    bar = tqdm(loader, desc=description, leave=False, disable=None if show_progress else True)  # None: only on a terminal
     for images, labels in bar:
         images, labels = images.to(device=device, dtype=dtype), labels.to(device=device)
         loss = loss_fn(model(images), labels)  # mean cross-entropy over the batch
@@ -315,9 +319,11 @@ def main(argv=None):
 
     start_epoch, history = 1, []
     if args.resume is not None:
-        start_epoch, history = restore(load_checkpoint(lib, args, device), args, model, optimizer, generator, lib)
+        start_epoch, history = restore(load_checkpoint(lib, args), args, model, optimizer, generator, lib)
         if dist.is_main:
             print(f"resumed from {args.resume} after epoch {start_epoch - 1}")
+            if start_epoch > args.epochs:
+                print(f"nothing to do: it already has the {args.epochs} epochs asked for (raise --epochs to train on)")
     trained_model = dist.wrap(model)
     train_loader, sampler = dist.train_loader(lib, train_set, args.batch_size, generator, args.seed)
     test_loader = lib.utils.data.DataLoader(test_set, batch_size=256)
@@ -329,7 +335,7 @@ def main(argv=None):
         started = time.perf_counter()
         description = f"epoch {epoch}/{args.epochs}"
         train_loss = train_one_epoch(trained_model, train_loader, loss_fn, optimizer, device, dtype, description, dist.is_main)
-        test_loss, accuracy = evaluate(model, test_loader, loss_fn, device, dtype, lib)
+        test_loss, accuracy = evaluate(model, test_loader, loss_fn, device, dtype, lib)  # on every rank: replicas agree
         seconds = time.perf_counter() - started
         history.append(dict(epoch=epoch, train_loss=train_loss, test_loss=test_loss, test_accuracy=accuracy, seconds=seconds))
         if dist.is_main:
@@ -349,4 +355,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(f"\ninterrupted: {CHECKPOINT} in --out-dir holds the last finished epoch; continue with --resume")

@@ -64,7 +64,7 @@ def test_quick_run_in_float32_prints_both_tables_and_writes_json(tmp_path):
     assert memory["batch"] == 4
     for lib in ("minigrad", "torch"):
         assert memory[lib]["lib"] == lib
-        assert 0 < memory[lib]["baseline_rss_mb"] <= memory[lib]["peak_rss_mb"]
+        assert 0 < memory[lib]["baseline_rss_mib"] <= memory[lib]["peak_rss_mib"]
     for target in document["targets"]:
         assert set(target) == {"target", "measured", "met"}
     assert plot.read_bytes().startswith(b"\x89PNG")

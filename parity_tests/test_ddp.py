@@ -11,7 +11,10 @@ import numpy as np
 import pytest
 import torch.distributed
 
-SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "train_cifar.py")
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+SCRIPT = os.path.join(EXAMPLES, "train_cifar.py")
+sys.path.insert(0, EXAMPLES)
+from tutorial_model import tutorial_cnn  # noqa: E402
 
 
 def free_port():
@@ -45,11 +48,6 @@ def test_two_ranks_end_with_identical_parameters(tmp_path):
     checkpoint = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
     for name in rank0.files:
         np.testing.assert_array_equal(checkpoint["model"][name].numpy(), rank0[name])
-    torch.manual_seed(0)  # the script's --seed: the initial weights
-    from importlib import util
-
-    spec = util.spec_from_file_location("tutorial_model", os.path.join(os.path.dirname(SCRIPT), "tutorial_model.py"))
-    tutorial_model = util.module_from_spec(spec)
-    spec.loader.exec_module(tutorial_model)
-    initial = tutorial_model.tutorial_cnn(torch.nn).state_dict()
+    torch.manual_seed(0)  # the script's default --seed: its initial weights
+    initial = tutorial_cnn(torch.nn).state_dict()
     assert all(not np.array_equal(initial[name].numpy(), rank0[name]) for name in rank0.files)

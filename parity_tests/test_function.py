@@ -180,6 +180,22 @@ def test_a_gradient_of_the_wrong_shape_names_the_op():
         WrongShape.apply(x).backward()
 
 
+class OneGradientForTwo(Function):
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, grad):
+        return grad
+
+
+def test_too_few_gradients_raise_when_an_input_needs_one():
+    a, b = minigrad.tensor([1.0], requires_grad=True), minigrad.tensor([2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"returned an incorrect number of gradients \(expected 2, got 1\)"):
+        OneGradientForTwo.apply(a, b).sum().backward()
+    OneGradientForTwo.apply(a, minigrad.tensor([2.0])).sum().backward()  # b needs none: fine
+    assert a.grad.tolist() == [1.0]
+
+
 class Unfinished(Function):
     pass
 

@@ -39,10 +39,10 @@ def printable_arrays(draw):
         values = np.where(picks, specials[rng.integers(0, len(specials), shape)], values)
     if dtype == "bool":
         return values > 0
-    if dtype in ("int64", "int32", "uint8"):
-        info = np.iinfo(dtype)
-        return np.clip(np.nan_to_num(values), info.min, info.max).astype(dtype)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # float → int at the range's edge
+        if dtype in ("int64", "int32", "uint8"):
+            info = np.iinfo(dtype)
+            return np.clip(np.nan_to_num(values), info.min, info.max).astype(dtype)
         return values.astype(dtype)
 
 

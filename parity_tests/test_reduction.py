@@ -36,7 +36,8 @@ def shape_and_dims(draw, min_dims=0, max_dims=4, tuples=True, allow_none=True):
     kind = draw(st.sampled_from(kinds))
     if kind == "none":
         return shape, None
-    axes = [draw(st.integers(0, ndim - 1))] if kind == "int" else draw(st.lists(st.integers(0, ndim - 1), unique=True, max_size=ndim))
+    axis = st.integers(0, ndim - 1)
+    axes = [draw(axis)] if kind == "int" else draw(st.lists(axis, unique=True, max_size=ndim))
     axes = [a - ndim if draw(st.booleans()) else a for a in axes]
     return shape, axes[0] if kind == "int" else tuple(axes)
 
@@ -132,13 +133,15 @@ def test_var(data, dtype, shape_dim, correction, keepdim):
     fn = lambda t: t.var(dim, correction=correction, keepdim=keepdim)
     check_op(fn, fn, x, **sum_tolerance(dtype), grad_atol=1e-4 if dtype == np.float32 else None)
     # the unbiased= spelling: unbiased=True is correction 1
-    check_op(lambda t: t.var(dim, correction == 1, keepdim), lambda t: t.var(dim, correction == 1, keepdim), x, **sum_tolerance(dtype))
+    unbiased = lambda t: t.var(dim, correction == 1, keepdim)
+    check_op(unbiased, unbiased, x, **sum_tolerance(dtype))
 
 
 @pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0")
 def test_var_with_too_few_elements():
     """n − correction ≤ 0 divides by 0: inf or nan, as in torch (which also warns)."""
-    for x, kwargs in [(np.array([1.0, 2.0]), dict(correction=2)), (np.array([3.0]), {}), (np.array(4.0), dict(correction=0))]:
+    cases = [(np.array([1.0, 2.0]), dict(correction=2)), (np.array([3.0]), {}), (np.array(4.0), dict(correction=0))]
+    for x, kwargs in cases:
         check_op(lambda t: t.var(**kwargs), lambda t: t.var(**kwargs), x)
 
 

@@ -340,7 +340,7 @@ def raises_like_torch(call, key=None):
         (lambda lib: lib.zeros(3, 1).expand(5, 4), None),
         (lambda lib: lib.zeros(3, 1).expand(-1, 3, 4), None),
         (lambda lib: lib.zeros(3, 1).expand(4), "must be greater or equal to the number of dimensions"),
-        (lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(2, 4)], 0), None),  # Sizes of tensors must match except in dimension 0
+        (lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(2, 4)], 0), None),  # sizes must match except in dim 0
         (lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(2)], 0), None),
         (lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(2, 3)], 2), None),
         (lambda lib: lib.cat([lib.zeros(()), lib.zeros(())]), None),

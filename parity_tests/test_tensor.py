@@ -24,9 +24,13 @@ def same_dtype(mg, t):
 
 
 def any_dtype_arrays(max_dims=4):
-    return st.sampled_from(DTYPE_NAMES).flatmap(
-        lambda dtype: hnp.arrays(np.dtype(dtype), shapes(min_dims=0, max_dims=max_dims), elements=st.integers(0, 9).map(np.dtype(dtype).type) if dtype != "bool" else st.booleans())
-    )
+    """Arrays of any minigrad dtype holding small whole numbers (exact in every dtype)."""
+
+    def of(dtype):
+        elements = st.booleans() if dtype == "bool" else st.integers(0, 9).map(np.dtype(dtype).type)
+        return hnp.arrays(np.dtype(dtype), shapes(min_dims=0, max_dims=max_dims), elements=elements)
+
+    return st.sampled_from(DTYPE_NAMES).flatmap(of)
 
 
 # -- attributes ------------------------------------------------------------------------------------

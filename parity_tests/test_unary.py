@@ -108,7 +108,9 @@ def test_clamp_number_bounds(data, dtype, shape, low, high):
 
 
 @settings(deadline=None)
-@given(data=st.data(), dtype=DTYPES, shapes_=broadcastable_shapes(3, max_dims=3), which=st.sampled_from(["min", "max", "both"]))
+@given(
+    data=st.data(), dtype=DTYPES, shapes_=broadcastable_shapes(3, max_dims=3), which=st.sampled_from(["min", "max", "both"])
+)
 def test_clamp_tensor_bounds(data, dtype, shapes_, which):
     """Tensor bounds broadcast and get gradients; ties share them (the values repeat often)."""
     few_values = st.sampled_from([-1.0, 0.0, 0.5, 1.0, np.nan])

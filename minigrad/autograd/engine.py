@@ -68,7 +68,8 @@ def input_gradients(node, grad):
     grads = node.backward(grad)
     if not isinstance(grads, tuple):
         grads = (grads,)
-    if len(grads) != len(node.input_meta):
+    # too few is fine only where the missing inputs need no gradient (e.g. a trailing option)
+    if len(grads) > len(node.input_meta) or any(node.needs_input_grad[len(grads) :]):
         raise RuntimeError(
             f"function {node.name()} returned an incorrect number of gradients "
             f"(expected {len(node.input_meta)}, got {len(grads)})"

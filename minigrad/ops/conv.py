@@ -45,18 +45,21 @@ def receptive_fields(xp, out_hw, kernel, stride, dilation, groups):
 class Conv2d(Function):
     """2-D convolution of a batch of images with a bank of filters, in ``groups`` groups.
 
-    Shapes: x (N, C, H, W), w (O, C/g, kh, kw), b (O,), out and grad (N, O, Ho, Wo).
+    Shapes: x (N, C, H, W), w (O, C/g, kh, kw), b (O,), out and grad (N, O, Ho, Wo); xp is x
+    zero-padded, s the stride, d the dilation, and c runs over the channels of o's group.
 
     out[n, o, y, x] = b[o] + Σ_{c,i,j} w[o, c, i, j] · xp[n, c, s·y + d·i, s·x + d·j]
 
-    ∂L/∂b[o]          = Σ_{n,y,x} grad[n, o, y, x]                    bias: sum grad over N, H, W
+    ∂L/∂b[o] = Σ_{n,y,x} grad[n, o, y, x]
     ∂L/∂w[o, c, i, j] = Σ_{n,y,x} grad[n, o, y, x] · xp[n, c, s·y + d·i, s·x + d·j]
-                        weight: the input correlated with grad, i.e. cols.T @ grad
-    ∂L/∂xp[n, c, p, q] = Σ_{o,i,j} grad[n, o, y, x] · w[o, c, i, j]  over (y, x) with s·y + d·i = p, s·x + d·j = q
-                        input: a FULL convolution of grad (zeros inserted between its pixels when
-                        s > 1) with the flipped kernel, i.e. a transposed convolution. Computed tap
-                        by tap: grad @ w[:, :, i, j] is added into the slice of xp that tap (i, j) read.
-    ∂L/∂x             = ∂L/∂xp with the padding cut off.
+    ∂L/∂xp[n, c, s·y + d·i, s·x + d·j] += Σ_o grad[n, o, y, x] · w[o, c, i, j] for every y, x, i, j
+    ∂L/∂x = ∂L/∂xp with the padding cut off
+
+    In words: the bias gradient sums grad over N, H, W; the weight gradient correlates the input
+    with grad (``cols.T @ grad``: one matrix product); the input gradient is a FULL convolution
+    of grad (with s − 1 zeros inserted between its pixels) with the flipped kernel, that is a
+    transposed convolution. It is computed tap by tap: for each kernel tap (i, j),
+    ``grad @ w[:, :, i, j]`` is added into the slice of xp that the tap read in forward.
     """
 
     backward_name = "ConvolutionBackward0"
@@ -102,8 +105,7 @@ class Conv2d(Function):
         grad_x = grad_w = grad_b = None
 
         if self.needs_input_grad[2]:
-            # contiguous axis first: numpy sums it pairwise, which keeps float32 accurate
-            grad_b = grad.reshape(n, o, ho * wo).sum(axis=2).sum(axis=0)  #            (O,)
+            grad_b = grad.sum(axis=(0, 2, 3))  #                                          (O,)
 
         if self.needs_input_grad[1]:
             grad_w = cols.transpose(0, 2, 1) @ grad_mat  #                             (g, kh·kw·C/g, O/g)

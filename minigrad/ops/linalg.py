@@ -49,7 +49,10 @@ def _torch_name(a_ndim, b_ndim):
     return "BmmBackward0"
 
 
-_C_TYPE_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "uint8": "unsigned char", "bool": "bool"}
+# the C++ type names torch's mm error message uses
+_C_TYPE_NAMES = {
+    "float32": "float", "float64": "double", "int64": "long int", "int32": "int", "uint8": "unsigned char", "bool": "bool"
+}
 
 
 def check_matmul_shapes(a_shape, b_shape):

@@ -71,14 +71,13 @@ class Pad(Function):
     def backward(self, grad):
         for axis, size, before, source in reversed(self.gathers):
             grad_in = np.zeros(grad.shape[:axis] + (size,) + grad.shape[axis + 1 :], grad.dtype)
-            # interior: output k copied input k − before; input range [lo, hi) survives any cropping
+            # interior: output k copied input k − before, for the inputs [lo, hi) that cropping kept
             lo, hi = max(0, -before), min(size, len(source) - before)
-            if lo < hi:
-                grad_in[_along(axis, slice(lo, hi))] = grad[_along(axis, slice(lo + before, hi + before))]
-            # border: the few positions outside the interior, each adding into its source
             border = np.ones(len(source), bool)
             if lo < hi:
+                grad_in[_along(axis, slice(lo, hi))] = grad[_along(axis, slice(lo + before, hi + before))]
                 border[lo + before : hi + before] = False
+            # border: the few positions outside the interior, each adding into the input it copied
             for k in np.flatnonzero(border & (source >= 0)):
                 grad_in[_along(axis, source[k])] += grad[_along(axis, k)]
             grad = grad_in

@@ -9,6 +9,10 @@ Which element wins, as torch decides: the first maximum in row-major order withi
 window, except that NaN always wins (the last NaN, as torch scans ``val > max or isnan(val)``).
 That winner takes the window's whole gradient; where windows overlap, an input pixel that wins
 several of them collects the sum of their gradients.
+
+(One corner differs from torch: with a dilation so large that all taps of a window fall in the
+padding or past the input, the window outputs −∞ in both, but torch then sends its gradient to
+an unrelated pixel, minigrad to none.)
 """
 
 import numpy as np
@@ -103,7 +107,7 @@ def window_max(x, geometry, with_winners):
     x (…, H, W) → out (…, Ho, Wo), winners (…, Ho, Wo) tap numbers or None.
     """
     windows = geometry.windows(geometry.pad(x, lowest_value(x.dtype)))  # (…, Ho, Wo, kh, kw)
-    out = windows[..., 0, 0].copy()
+    out = windows[..., 0, 0].copy(order="K")  # "K": keep x's memory order (conv2d's output is channels-last)
     if not with_winners:
         for _, i, j in geometry.taps()[1:]:
             np.maximum(out, windows[..., i, j], out=out)  # np.maximum keeps NaN, as torch does
@@ -113,7 +117,8 @@ def window_max(x, geometry, with_winners):
     # Taps come in increasing order, so the latest winner is the largest: a max() records it.
     n_taps = len(geometry.taps())
     tap_type = np.int8 if n_taps <= 2**7 else np.int16 if n_taps <= 2**15 else np.int64
-    winners = np.broadcast_to(geometry.first_valid_tap(), out.shape).astype(tap_type)
+    winners = np.empty_like(out, dtype=tap_type)
+    winners[...] = geometry.first_valid_tap()
     for tap, i, j in geometry.taps()[1:]:
         value = windows[..., i, j]
         np.maximum(winners, (value > out) * tap_type(tap), out=winners)
@@ -229,5 +234,5 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     out = MaxPool2d.apply(input, geometry=geometry)
     if not return_indices:
         return out
-    _, winners = window_max(input._array, geometry, with_winners=True)
+    _, winners = window_max(input._array, geometry, with_winners=True)  # a second pass, only when asked
     return out, Tensor._wrap(geometry.flat_indices(winners))

@@ -48,7 +48,8 @@ class Sum(Function):
     """out = Σ x over dims              ∂L/∂x = grad broadcast back over the summed dims"""
 
     def forward(self, x, dim=None, keepdim=False, dtype=None):
-        self.backward_name = "SumBackward0" if dim is None and not keepdim else "SumBackward1"  # torch: sum() vs sum(dim, keepdim)
+        # torch names x.sum() SumBackward0 and x.sum(dim, keepdim) SumBackward1
+        self.backward_name = "SumBackward0" if dim is None and not keepdim else "SumBackward1"
         self.input_shape, self.dims, self.keepdim = x.shape, normalize_dims(dim, x.ndim), keepdim
         if dtype is None and x.dtype.kind in "bui":
             dtype = np.int64  # torch sums bool and integers in int64

@@ -53,7 +53,7 @@ class Conv2d(Module):
         if out_channels % groups != 0:
             raise ValueError("out_channels must be divisible by groups")
         if isinstance(padding, str):
-            valid_strings = {"same", "valid"}  # a set, printed in the order torch's prints
+            valid_strings = {"same", "valid"}
             if padding not in valid_strings:
                 raise ValueError(f"Invalid padding string {padding!r}, should be one of {valid_strings}")
             if padding == "same" and any(s != 1 for s in stride):
