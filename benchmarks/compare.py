@@ -105,7 +105,7 @@ class Row:
     ratio: float  # minigrad / torch: below 1 means minigrad is faster
     minigrad_gflops: Optional[float]
     torch_gflops: Optional[float]
-    fraction_of_ceiling: Optional[float]  # minigrad's GFLOP/s / numpy's matmul GFLOP/s
+    fraction_of_ceiling: Optional[float]  # minigrad's GFLOP/s / numpy's matmul GFLOP/s (set by main)
     max_rel_diff: float
     repeats: int
 
@@ -311,7 +311,7 @@ def max_relative_difference(ours, theirs):
     return worst
 
 
-def measure(case, effort, ceiling_gflops):
+def measure(case, effort):
     steps = {name: case.build(lib) for name, lib in LIBRARIES.items()}
     first = {name: as_numpy(step()) for name, step in steps.items()}  # the first call: checked
     max_rel_diff = max_relative_difference(first["minigrad"], first["torch"])
@@ -331,34 +331,35 @@ def measure(case, effort, ceiling_gflops):
             times[name].append(seconds_per_call(step, calls[name]))
     minigrad_s, torch_s = statistics.median(times["minigrad"]), statistics.median(times["torch"])
 
-    minigrad_gflops = torch_gflops = fraction = None
+    minigrad_gflops = torch_gflops = None
     if case.flops is not None:
         minigrad_gflops, torch_gflops = case.flops / minigrad_s / 1e9, case.flops / torch_s / 1e9
-        fraction = minigrad_gflops / ceiling_gflops
     return Row(case.name, case.batch, 1e3 * minigrad_s, 1e3 * torch_s, minigrad_s / torch_s,
-               minigrad_gflops, torch_gflops, fraction, max_rel_diff, repeats)
+               minigrad_gflops, torch_gflops, None, max_rel_diff, repeats)
 
 
-def gemm_ceiling_gflops(dtype, size=1024, repeats=10):
-    """numpy's float matrix product on a large square GEMM: what the BLAS can reach here.
+def gemm_ceiling_gflops(dtype, size=1024, repeats=20):
+    """numpy's float matrix product on a large square GEMM: what the BLAS reaches on this machine.
 
-    The median of the repeats, like every row, so both see the same machine load.
+    The best of the repeats, not the median: other load on the machine can only lower it, and a
+    ceiling measured low would flatter every row's "% of ceiling". ``main`` measures it before
+    and after the rows and keeps the higher.
     """
     rng = np.random.default_rng(4)
     a, b = (rng.standard_normal((size, size)).astype(dtype) for _ in range(2))
     np.matmul(a, b)  # warm-up
-    seconds = statistics.median(seconds_per_call(lambda: np.matmul(a, b), 1) for _ in range(repeats))
+    seconds = min(seconds_per_call(lambda: np.matmul(a, b), 1) for _ in range(repeats))
     return 2 * size**3 / seconds / 1e9
 
 
 # -- the tables -------------------------------------------------------------------------------------
 
 
-def speed_table(batch_sizes, dtype, effort, ceiling_gflops):
+def speed_table(batch_sizes, dtype, effort):
     rows = []
     for batch in batch_sizes:
         for case in all_cases(batch, dtype):
-            row = measure(case, effort, ceiling_gflops)
+            row = measure(case, effort)
             print(f"  measured {row.name} at batch {row.batch} ({row.repeats} repeats)", file=sys.stderr, flush=True)
             rows.append(row)
     return rows
@@ -452,7 +453,7 @@ def optional(value, spec):
 
 def format_speed_table(rows, ceiling_gflops, dtype):
     lines = [
-        f"numpy {dtype} matmul ceiling (1024×1024×1024, median): {ceiling_gflops:.1f} GFLOP/s",
+        f"numpy {dtype} matmul ceiling (1024×1024×1024, best of 20, before and after the rows): {ceiling_gflops:.1f} GFLOP/s",
         "",
         "| op | batch | minigrad ms | torch ms | minigrad/torch | minigrad GFLOP/s | torch GFLOP/s | minigrad % of ceiling | max rel diff |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -497,18 +498,19 @@ def format_report(rows, ceiling_gflops, dtype, memory_rows, results):
 
 
 HOW_TO_READ = """\
-How to read this: times are medians of interleaved repeats (minigrad, torch, minigrad, ...) in one
-process with the same thread count for torch and numpy's BLAS; minigrad/torch below 1 means
-minigrad is faster. GFLOP/s count the convs' and linears' multiply-adds analytically (backward
-= 2× forward, less the first conv's input gradient); "% of ceiling" divides minigrad's GFLOP/s by
-numpy's own 1024³ matmul in the same run. Max rel diff is max |minigrad − torch| / max |torch| over
-every output and gradient of the row (for the SGD step: the loss and the updated weights), from
-identical weights and inputs. In float32 the conv weight gradients of large batches are sums of
-10^4 to 10^5 terms that mostly cancel, so there both libraries are only good to about 1e-3 of the
-float64 answer (torch no closer than minigrad) and their difference shows it; in float64 every row
-agrees to about 1e-15. Peak memory is the peak resident set (VmHWM) of a fresh process training the
-CNN for a few steps; "after imports" is its resident set before it builds anything (torch's import
-alone costs hundreds of MiB), so the last column compares what the training itself costs.\
+How to read this: times are medians of interleaved repeats (minigrad, torch, minigrad, ...) in
+one process with the same thread count for torch and numpy's BLAS; minigrad/torch below 1 means
+minigrad is faster. GFLOP/s count the convs' and linears' multiply-adds analytically (a backward
+costs 2× its forward: input and weight gradients; the CNN's first conv needs no input gradient);
+"% of ceiling" divides minigrad's GFLOP/s by numpy's own 1024³ matmul (its best time) in the same
+run. Max rel diff is max |minigrad − torch| / max |torch| over every output and gradient of the
+row (for the SGD step: the loss and the updated weights), from identical weights and inputs. In
+float32 the conv weight gradients of large batches are sums of 10^4 to 10^5 terms that mostly
+cancel, so there both libraries are only good to about 1e-3 of the float64 answer (torch no
+closer than minigrad) and their difference shows it; in float64 every row agrees to about 1e-15.
+Peak memory is the peak resident set (VmHWM) of a fresh process training the CNN for a few
+steps; "after imports" is its resident set before it builds anything (torch's import alone costs
+hundreds of MiB), so the last column compares what the training itself costs.\
 """
 
 
@@ -566,9 +568,14 @@ def main():
     with threadpool_limits(limits=args.threads):
         machine = environment(args.threads)
         print("\n".join(f"{key}: {value}" for key, value in machine.items()), flush=True)
+        if machine["load_average"][0] >= 0.5:
+            print(f"warning: the machine is busy (load average {machine['load_average'][0]}): timings will be noisy", file=sys.stderr)
 
-        ceiling = gemm_ceiling_gflops(dtype)
-        rows = speed_table(args.batch_sizes, dtype, effort, ceiling)
+        ceiling_before = gemm_ceiling_gflops(dtype)
+        rows = speed_table(args.batch_sizes, dtype, effort)
+        ceiling = max(ceiling_before, gemm_ceiling_gflops(dtype))
+        for row in rows:
+            row.fraction_of_ceiling = None if row.minigrad_gflops is None else row.minigrad_gflops / ceiling
         # memory at every batch size above 1 (batch 1 measures imports more than training)
         memory_batches = [b for b in args.batch_sizes if b > 1] or args.batch_sizes
         memory_rows = [] if args.no_memory else memory_table(memory_batches, dtype, args.threads, effort.memory_steps)
