@@ -114,7 +114,8 @@ class Conv2d(Function):
         if self.needs_input_grad[0]:
             # the filters tap by tap                                                   (kh, kw, g, O/g, C/g)
             taps = w.reshape(g, o_g, c_g, kh, kw).transpose(3, 4, 0, 1, 2)
-            grad_xp = np.zeros((n, h + top + bottom, wd + left + right, g, c_g), dtype=grad.dtype)  # (N, Hp, Wp, g, C/g)
+            hp, wp = h + top + bottom, wd + left + right
+            grad_xp = np.zeros((n, hp, wp, g, c_g), dtype=grad.dtype)  #                 (N, Hp, Wp, g, C/g)
             for i in range(kh):
                 for j in range(kw):
                     # what tap (i, j) contributed to each output pixel, sent back to the pixel it read
@@ -123,7 +124,7 @@ class Conv2d(Function):
                     columns = slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)
                     grad_xp[:, rows, columns] += back.reshape(g, n, ho, wo, c_g).transpose(1, 2, 3, 0, 4)
             # cut the padding off and return to (N, C, H, W)
-            grad_xp = grad_xp.reshape(n, h + top + bottom, wd + left + right, c)
+            grad_xp = grad_xp.reshape(n, hp, wp, c)
             grad_x = grad_xp[:, top : top + h, left : left + wd].transpose(0, 3, 1, 2)  #  (N, C, H, W)
 
         return grad_x, grad_w, grad_b
@@ -131,7 +132,9 @@ class Conv2d(Function):
 
 # -- the function users call ----------------------------------------------------------------------
 
-_TORCH_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "uint8": "Byte", "bool": "Bool"}
+_TORCH_SCALAR_NAMES = {
+    "float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "uint8": "Byte", "bool": "Bool"
+}
 
 
 def _pair(value, name):

@@ -164,12 +164,17 @@ class MaxPool2d(Function):
 # -- the function users call ----------------------------------------------------------------------
 
 
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def _pair(value, message, default=None):
+    """An int or a sequence of 1 or 2 ints as the pair (along H, along W); None or () is ``default``."""
     if value is None or (default is not None and isinstance(value, (tuple, list)) and len(value) == 0):
         return default
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+    if _is_int(value):
         return int(value), int(value)
-    if isinstance(value, (tuple, list)) and len(value) in (1, 2) and all(isinstance(v, (int, np.integer)) for v in value):
+    if isinstance(value, (tuple, list)) and len(value) in (1, 2) and all(map(_is_int, value)):
         return int(value[0]), int(value[-1])
     raise RuntimeError(f"max_pool2d: {message}")
 
