@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from hypothesis import example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import minigrad
@@ -80,6 +80,40 @@ def test_conv2d_float64(case, seed):
 def test_conv2d_float32(case, seed):
     out = check_parity(*conv_fns(case[3]), *make_inputs(case, np.float32, seed), seed=seed)
     assert out.dtype == minigrad.float32
+
+
+@pytest.fixture
+def one_sample_chunks(monkeypatch):
+    """Force many chunks: every sample its own im2col chunk."""
+    import minigrad.ops.conv as conv
+
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 1)
+
+
+@settings(deadline=None, max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(conv_cases(max_channels_per_group=4, max_kernel=4), SEEDS, st.sampled_from([np.float64, np.float32]))
+def test_conv2d_in_chunks(one_sample_chunks, case, seed, dtype):
+    x_shape, *rest = case
+    case = ((4, *x_shape[-3:]), *rest)  # four samples: four chunks
+    check_parity(*conv_fns(case[3]), *make_inputs(case, dtype, seed), seed=seed)
+
+
+def test_conv2d_result_does_not_depend_on_the_chunk_size(monkeypatch):
+    import minigrad.ops.conv as conv
+
+    rng = np.random.default_rng(0)
+    x = minigrad.tensor(rng.standard_normal((16, 8, 12, 12)), requires_grad=True)
+    w = minigrad.tensor(rng.standard_normal((6, 8, 3, 3)), requires_grad=True)
+    results = []
+    for chunk_bytes in (1, 50_000, 2**30):  # one sample per chunk, a few, the whole batch
+        monkeypatch.setattr(conv, "CHUNK_BYTES", chunk_bytes)
+        x.grad = w.grad = None
+        out = F.conv2d(x, w, padding=1)
+        out.backward(minigrad.ones_like(out))
+        results.append([out.detach().numpy().copy(), x.grad.numpy().copy(), w.grad.numpy().copy()])
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
 @settings(deadline=None, max_examples=20)

@@ -16,6 +16,7 @@ so that each row of ``cols`` is read from memory in long contiguous runs.
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import chunking
 from ..autograd.function import Function
 from .shape import squeeze, unsqueeze
 
@@ -42,6 +43,67 @@ def receptive_fields(xp, out_hw, kernel, stride, dilation, groups):
     )
 
 
+#: im2col is built this many bytes at a time: small enough to stay in the CPU cache between
+#: being written and being multiplied (see minigrad/chunking.py)
+CHUNK_BYTES = 4 * 2**20
+
+
+class ConvGeometry:
+    """The sizes of one convolution: input, kernel, stride, padding, dilation, groups, output."""
+
+    def __init__(self, x_shape, w_shape, stride, padding, dilation, groups):
+        (self.n, self.c, self.h, self.w), (self.o, self.c_g, self.kh, self.kw) = x_shape, w_shape
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+        self.o_g = self.o // groups
+        (top, bottom), (left, right) = padding
+        self.padded_hw = (self.h + top + bottom, self.w + left + right)
+        self.ho = output_size(self.h, top, bottom, self.kh, stride[0], dilation[0])
+        self.wo = output_size(self.w, left, right, self.kw, stride[1], dilation[1])
+        self.k = self.kh * self.kw * self.c_g  # numbers in one receptive field (per group)
+
+    def chunks(self, itemsize, backward=False):
+        """Sample ranges whose im2col matrices are about CHUNK_BYTES each (in backward also the
+        im2col of the gradient plane, H·W rows of kh·kw·O/g numbers per sample)."""
+        per_sample = self.ho * self.wo * self.k * self.groups * itemsize
+        if backward:
+            per_sample = max(per_sample, self.h * self.w * self.kh * self.kw * self.o * itemsize)
+        return chunking.chunk_ranges(self.n, CHUNK_BYTES // max(per_sample, 1))
+
+    def tap_slices(self, i, j):
+        """The rows and columns of the padded input that kernel tap (i, j) reads, over all outputs."""
+        (sh, sw), (dh, dw) = self.stride, self.dilation
+        return (slice(i * dh, i * dh + sh * (self.ho - 1) + 1, sh), slice(j * dw, j * dw + sw * (self.wo - 1) + 1, sw))
+
+
+def im2col(x, geo):
+    """The receptive fields of the samples x (n, C, H, W) as matrix rows, in a reused buffer.
+
+    → cols (g, n·Ho·Wo, kh·kw·C/g): row (n, y, x) holds what output pixel (y, x) sees, ordered
+    (i, j, c) to match ``filters_as_columns``. Valid until this thread's next im2col.
+    """
+    n, (top, bottom), (left, right) = x.shape[0], *geo.padding
+    hp, wp = geo.padded_hw
+    xp = chunking.scratch("conv.xp", (n, hp, wp, geo.c), x.dtype)  #                   (n, Hp, Wp, C)
+    xp[:, :top], xp[:, hp - bottom :], xp[:, :, :left], xp[:, :, wp - right :] = 0, 0, 0, 0  # the zero border
+    xp[:, top : top + geo.h, left : left + geo.w] = x.transpose(0, 2, 3, 1)  #         channels last
+    return windows_as_rows(xp, (geo.ho, geo.wo), (geo.kh, geo.kw), geo.stride, geo.dilation, geo.groups)
+
+
+def windows_as_rows(xp, out_hw, kernel, stride, dilation, groups):
+    """Copy every receptive field of xp (n, Hp, Wp, C) into one row of a reused buffer
+    → (g, n·Ho·Wo, kh·kw·C/g)."""
+    fields = receptive_fields(xp, out_hw, kernel, stride, dilation, groups)  #  (n, Ho, Wo, kh, kw, g, C/g)
+    n, c = xp.shape[0], xp.shape[3]
+    cols = chunking.scratch("conv.cols", (groups, n * out_hw[0] * out_hw[1], kernel[0] * kernel[1] * c // groups), xp.dtype)
+    cols.reshape(groups, n, *out_hw, *kernel, c // groups)[...] = fields.transpose(5, 0, 1, 2, 3, 4, 6)
+    return cols
+
+
+def filters_as_columns(w, geo):
+    """w (O, C/g, kh, kw) → (g, kh·kw·C/g, O/g): one column per filter, rows ordered like cols'."""
+    return w.reshape(geo.groups, geo.o_g, geo.c_g, geo.kh, geo.kw).transpose(0, 3, 4, 2, 1).reshape(geo.groups, geo.k, geo.o_g)
+
+
 class Conv2d(Function):
     """2-D convolution of a batch of images with a bank of filters, in ``groups`` groups.
 
@@ -56,78 +118,110 @@ class Conv2d(Function):
     ∂L/∂x = ∂L/∂xp with the padding cut off
 
     In words: the bias gradient sums grad over N, H, W; the weight gradient correlates the input
-    with grad (``cols.T @ grad``: one matrix product); the input gradient is a FULL convolution
+    with grad (``colsᵀ @ grad``: one matrix product); the input gradient is a FULL convolution
     of grad (with s − 1 zeros inserted between its pixels) with the flipped kernel, that is a
-    transposed convolution. It is computed tap by tap: for each kernel tap (i, j),
-    ``grad @ w[:, :, i, j]`` is added into the slice of xp that the tap read in forward.
+    transposed convolution, computed like the forward: im2col of grad, one matrix product.
+
+    Both passes work on a few samples at a time (``ConvGeometry.chunks``): per chunk the same
+    matrix products, in reused buffers that stay in cache (``minigrad/chunking.py``).
     """
 
     backward_name = "ConvolutionBackward0"
 
     def forward(self, x, w, b, stride, padding, dilation, groups):
-        n, c, h, wd = x.shape
-        o, c_g, kh, kw = w.shape
-        g, o_g = groups, o // groups
-        (top, bottom), (left, right) = padding
-        ho = output_size(h, top, bottom, kh, stride[0], dilation[0])
-        wo = output_size(wd, left, right, kw, stride[1], dilation[1])
-        self.geometry = (x.shape, (ho, wo), (kh, kw), stride, padding, dilation, groups)
+        geo = self.geometry = ConvGeometry(x.shape, w.shape, stride, padding, dilation, groups)
+        w_mat = filters_as_columns(w, geo)  #                                            (g, K, O/g)
+        out = np.empty((geo.n, geo.ho, geo.wo, geo.o), dtype=x.dtype)  # channels last (N, Ho, Wo, O)
 
-        # zero-padded input, channels last                                          (N, Hp, Wp, C)
-        xp = np.zeros((n, h + top + bottom, wd + left + right, c), dtype=x.dtype)
-        xp[:, top : top + h, left : left + wd, :] = x.transpose(0, 2, 3, 1)
-        fields = receptive_fields(xp, (ho, wo), (kh, kw), stride, dilation, g)  # (N, Ho, Wo, kh, kw, g, C/g)
-        # one row per output pixel, one column per filter weight                   (g, N·Ho·Wo, kh·kw·C/g)
-        cols = np.empty((g, n * ho * wo, kh * kw * c_g), dtype=x.dtype)
-        cols.reshape(g, n, ho, wo, kh, kw, c_g)[...] = fields.transpose(5, 0, 1, 2, 3, 4, 6)
-        # one column per filter, rows in the order of cols' columns                 (g, kh·kw·C/g, O/g)
-        w_mat = w.reshape(g, o_g, c_g, kh, kw).transpose(0, 3, 4, 2, 1).reshape(g, kh * kw * c_g, o_g)
+        def forward_chunk(start, stop):
+            cols = im2col(x[start:stop], geo)  #                                           (g, rows, K)
+            rows = out[start:stop].reshape(-1, geo.groups, geo.o_g).transpose(1, 0, 2)  # (g, rows, O/g) view
+            np.matmul(cols, w_mat, out=rows)
+            if b is not None:
+                rows += b.reshape(geo.groups, 1, geo.o_g)
 
-        out = cols @ w_mat  #                                                       (g, N·Ho·Wo, O/g)
-        if b is not None:
-            out += b.reshape(g, 1, o_g)
-        # back to (N, O, Ho, Wo); for g = 1 a view whose memory stays channels-last
-        out = out.reshape(g, n, ho, wo, o_g).transpose(1, 0, 4, 2, 3).reshape(n, o, ho, wo)
-
-        # keep only what the needed gradients use: cols for ∂L/∂w, w for ∂L/∂x
-        # (x is kept with cols so that an in-place change to x is caught, as torch does)
-        need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
-        self.save_for_backward(x if need_w else None, w if need_x else None, cols if need_w else None)
-        return out
+        for start, stop in geo.chunks(x.itemsize):
+            forward_chunk(start, stop)
+        # keep x (to rebuild cols for ∂L/∂w, chunk by chunk) and w (for ∂L/∂x), only if needed
+        self.save_for_backward(x if self.needs_input_grad[1] else None, w if self.needs_input_grad[0] else None)
+        return out.transpose(0, 3, 1, 2)  # (N, O, Ho, Wo), a view; its memory stays channels-last
 
     def backward(self, grad):
-        _, w, cols = self.saved_tensors
-        (n, c, h, wd), (ho, wo), (kh, kw), (sh, sw), ((top, bottom), (left, right)), (dh, dw), g = self.geometry
-        o = grad.shape[1]
-        c_g, o_g = c // g, o // g
-        # grad as one row per output pixel, like cols                                 (g, N·Ho·Wo, O/g)
-        grad_mat = grad.reshape(n, g, o_g, ho, wo).transpose(1, 0, 3, 4, 2).reshape(g, n * ho * wo, o_g)
-        grad_x = grad_w = grad_b = None
+        x, w = self.saved_tensors
+        geo = self.geometry
+        need_x, need_w, need_b = self.needs_input_grad
+        grad_nhwc = grad.transpose(0, 2, 3, 1)  #                                        (N, Ho, Wo, O)
+        grad_x = flipped = None
+        if need_x:
+            grad_x = np.empty((geo.n, geo.h, geo.w, geo.c), dtype=grad.dtype)  #     channels last
+            flipped = flipped_filters(w, geo)  #                                         (g, K', C/g)
 
-        if self.needs_input_grad[2]:
-            grad_b = grad.sum(axis=(0, 2, 3))  #                                          (O,)
+        def backward_chunk(start, stop):
+            n = stop - start
+            g_rows = chunking.scratch("conv.grad", (n, geo.ho, geo.wo, geo.o), grad.dtype)
+            g_rows[...] = grad_nhwc[start:stop]  # one row per output pixel                (n, Ho, Wo, O)
+            grad_mat = g_rows.reshape(-1, geo.groups, geo.o_g).transpose(1, 0, 2)  #        (g, rows, O/g)
+            partial_w = partial_b = None
+            if need_b:  # Σ over this chunk's pixels, accumulated in float64 for accuracy      (O,)
+                partial_b = g_rows.reshape(-1, geo.o).sum(axis=0, dtype=np.float64)
+            if need_w:
+                partial_w = im2col(x[start:stop], geo).transpose(0, 2, 1) @ grad_mat  #   (g, K, O/g)
+            if need_x:
+                grad_x[start:stop] = input_gradient(g_rows, flipped, geo)
+            return partial_w, partial_b
 
-        if self.needs_input_grad[1]:
-            grad_w = cols.transpose(0, 2, 1) @ grad_mat  #                             (g, kh·kw·C/g, O/g)
-            grad_w = grad_w.reshape(g, kh, kw, c_g, o_g).transpose(0, 4, 3, 1, 2).reshape(o, c_g, kh, kw)
-
-        if self.needs_input_grad[0]:
-            # the filters tap by tap                                                   (kh, kw, g, O/g, C/g)
-            taps = w.reshape(g, o_g, c_g, kh, kw).transpose(3, 4, 0, 1, 2)
-            hp, wp = h + top + bottom, wd + left + right
-            grad_xp = np.zeros((n, hp, wp, g, c_g), dtype=grad.dtype)  #                 (N, Hp, Wp, g, C/g)
-            for i in range(kh):
-                for j in range(kw):
-                    # what tap (i, j) contributed to each output pixel, sent back to the pixel it read
-                    back = grad_mat @ taps[i, j]  #                                    (g, N·Ho·Wo, C/g)
-                    rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
-                    columns = slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)
-                    grad_xp[:, rows, columns] += back.reshape(g, n, ho, wo, c_g).transpose(1, 2, 3, 0, 4)
-            # cut the padding off and return to (N, C, H, W)
-            grad_xp = grad_xp.reshape(n, hp, wp, c)
-            grad_x = grad_xp[:, top : top + h, left : left + wd].transpose(0, 3, 1, 2)  #  (N, C, H, W)
-
+        partials = [backward_chunk(start, stop) for start, stop in geo.chunks(grad.itemsize, backward=need_x)]
+        grad_w = grad_b = None
+        if need_w:  # partial sums, added in chunk order
+            grad_w = sum(p for p, _ in partials).reshape(geo.groups, geo.kh, geo.kw, geo.c_g, geo.o_g)
+            grad_w = grad_w.transpose(0, 4, 3, 1, 2).reshape(geo.o, geo.c_g, geo.kh, geo.kw)
+        if need_b:
+            grad_b = sum(b for _, b in partials).astype(grad.dtype)
+        if need_x:
+            grad_x = grad_x.transpose(0, 3, 1, 2)  #                                      (N, C, H, W)
         return grad_x, grad_w, grad_b
+
+
+def input_gradient(grad_rows, flipped, geo):
+    """∂L/∂x for n samples, as the transposed convolution: a plain convolution of grad (spread
+    out by the stride and padded) with the flipped kernel, whose channels in and out swap.
+
+    ∂L/∂x[y'] = Σ_{y,i : s·y + d·i − p = y'} grad[y] · w[i]: put grad[y] at row p' + s·y of a
+    zero plane, with p' = d·(k − 1) − p, and every x row y' is then the correlation of that plane
+    with the kernel taps in reverse order, dilated by d. Rows that fall outside the plane belong
+    to outputs that saw only padding: they reach no input pixel.
+
+    grad_rows (n, Ho, Wo, O), flipped (g, kh·kw·O/g, C/g) → (n, H, W, C) in a reused buffer.
+    """
+    n = grad_rows.shape[0]
+    (sh, sw), (dh, dw), ((top, _), (left, _)) = geo.stride, geo.dilation, geo.padding
+    span_h, span_w = dh * (geo.kh - 1), dw * (geo.kw - 1)
+    plane = chunking.scratch("conv.grad_plane", (n, geo.h + span_h, geo.w + span_w, geo.o), grad_rows.dtype)
+    plane[...] = 0
+    # grad row y lands on plane row (span_h − top) + s·y; keep those inside the plane
+    rows = _landing(span_h - top, sh, geo.ho, plane.shape[1])
+    columns = _landing(span_w - left, sw, geo.wo, plane.shape[2])
+    plane[:, rows[0], columns[0]] = grad_rows[:, rows[1], columns[1]]
+    cols = windows_as_rows(plane, (geo.h, geo.w), (geo.kh, geo.kw), (1, 1), (dh, dw), geo.groups)  # (g, n·H·W, K')
+    grad_x = chunking.scratch("conv.grad_x", (n, geo.h, geo.w, geo.groups, geo.c_g), grad_rows.dtype)
+    np.matmul(cols, flipped, out=grad_x.reshape(-1, geo.groups, geo.c_g).transpose(1, 0, 2))
+    return grad_x.reshape(n, geo.h, geo.w, geo.c)
+
+
+def _landing(offset, stride, count, size):
+    """Where grad rows offset + stride·y (y < count) land inside [0, size): (plane slice, grad slice)."""
+    first = max(0, -(offset // stride)) if offset < 0 else 0  # skip rows that land before the plane
+    last = min(count, (size - 1 - offset) // stride + 1)  # and rows past its end
+    if last <= first:
+        return slice(0, 0), slice(0, 0)
+    return slice(offset + stride * first, offset + stride * (last - 1) + 1, stride), slice(first, last)
+
+
+def flipped_filters(w, geo):
+    """w (O, C/g, kh, kw) → (g, kh·kw·O/g, C/g): the kernel turned 180°, in and out channels swapped,
+    as columns matching ``windows_as_rows`` of a plane with O channels."""
+    flipped = w[:, :, ::-1, ::-1].reshape(geo.groups, geo.o_g, geo.c_g, geo.kh, geo.kw)
+    return flipped.transpose(0, 3, 4, 1, 2).reshape(geo.groups, geo.kh * geo.kw * geo.o_g, geo.c_g)
 
 
 # -- the function users call ----------------------------------------------------------------------

@@ -129,6 +129,16 @@ def window_max(x, geometry, with_winners):
     return out, winners
 
 
+def zeros_in_layout_of(array, shape):
+    """Zeros of ``shape`` whose axes lie in memory in the same order as ``array``'s.
+
+    conv2d's output (and its gradient) is channels-last in memory; a gradient written into a
+    channels-first buffer would make every elementwise loop stride across memory."""
+    order = np.argsort([-abs(step) for step in array.strides], kind="stable")  # outermost axis first
+    buffer = np.zeros([shape[axis] for axis in order], dtype=array.dtype)
+    return buffer.transpose(np.argsort(order))
+
+
 class MaxPool2d(Function):
     """out[…, y, x] = max_{i,j} xp[…, s·y + d·i, s·x + d·j]          (xp: x padded with −∞)
 
@@ -151,7 +161,7 @@ class MaxPool2d(Function):
         x, winners = self.saved_tensors
         geometry = self.geometry
         (h, w), (top, left) = geometry.in_hw, geometry.padding
-        grad_xp = np.zeros(grad.shape[:-2] + geometry.padded_hw, dtype=grad.dtype)  # (…, Hp, Wp)
+        grad_xp = zeros_in_layout_of(grad, grad.shape[:-2] + geometry.padded_hw)  #   (…, Hp, Wp)
         for tap, i, j in geometry.taps():
             rows, columns = geometry.tap_slices(i, j)
             if geometry.windows_overlap():  # a pixel may win several windows: add up
