@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
-from parity_tests.strategies import shapes
+from strategies import shapes
 
 NUMPY_DTYPES = [np.float32, np.float64, np.int64, np.int32, np.uint8, np.bool_]
 

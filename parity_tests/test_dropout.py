@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn.functional as F
-from parity_tests.strategies import DTYPES
+from strategies import DTYPES
 
 N = 20_000
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from parity_tests.harness import assert_close, check_parity
-from parity_tests.strategies import DTYPES, arrays, broadcastable_shapes, positive_arrays, shapes
+from harness import assert_close, check_parity
+from strategies import DTYPES, arrays, broadcastable_shapes, positive_arrays, shapes
 
 SECOND_BACKWARD = "Trying to backward through the graph a second time"
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import minigrad
 from minigrad.autograd import Function
-from parity_tests.harness import check_gradcheck, check_parity
-from parity_tests.strategies import DTYPES, arrays, broadcastable_shapes
+from harness import check_gradcheck, check_parity
+from strategies import DTYPES, arrays, broadcastable_shapes
 
 FREED = "Trying to backward through the graph a second time"
 MODIFIED = "one of the variables needed for gradient computation has been modified by an inplace operation"

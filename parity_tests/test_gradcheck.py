@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import minigrad
 from minigrad.autograd import Function, gradcheck
 from minigrad.autograd.gradcheck import GradcheckError
-from parity_tests.strategies import arrays, broadcastable_shapes, positive_arrays
+from strategies import arrays, broadcastable_shapes, positive_arrays
 
 
 def composite(x, y):

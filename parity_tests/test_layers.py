@@ -13,8 +13,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from parity_tests.harness import assert_close, check_parity
-from parity_tests.strategies import DTYPES, arrays, distinct_arrays
+from harness import assert_close, check_parity
+from strategies import DTYPES, arrays, distinct_arrays
 
 TORCH_DTYPES = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
 

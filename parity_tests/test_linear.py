@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn.functional as F
-from parity_tests.harness import check_gradcheck, check_parity
-from parity_tests.strategies import DTYPES, arrays
+from harness import check_gradcheck, check_parity
+from strategies import DTYPES, arrays
 
 
 @st.composite

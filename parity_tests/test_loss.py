@@ -20,8 +20,8 @@ from hypothesis.extra import numpy as hnp
 
 import minigrad
 import minigrad.nn.functional as F
-from parity_tests.harness import check_gradcheck, check_parity
-from parity_tests.strategies import DTYPES, arrays, broadcastable_shapes, positive_arrays
+from harness import check_gradcheck, check_parity
+from strategies import DTYPES, arrays, broadcastable_shapes, positive_arrays
 
 REDUCTIONS = st.sampled_from(["mean", "sum", "none"])
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 import minigrad
 import minigrad.optim
-from parity_tests.strategies import DTYPES
-from parity_tests.test_optimizer import check_state_dict_round_trip, run_side_by_side
+from strategies import DTYPES
+from test_optimizer import check_state_dict_round_trip, run_side_by_side
 
 COMBINATIONS = [
     dict(momentum=momentum, dampening=dampening, nesterov=nesterov, weight_decay=weight_decay, maximize=maximize)

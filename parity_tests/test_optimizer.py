@@ -9,7 +9,7 @@ import torch
 import minigrad
 import minigrad.optim
 from minigrad.nn import Parameter
-from parity_tests.harness import assert_close
+from harness import assert_close
 
 # step-by-step comparisons: float64 tight; float32 as the harness
 STEP_TOLERANCES = {np.dtype(np.float64): dict(rtol=1e-10, atol=1e-12), np.dtype(np.float32): dict(rtol=1e-5, atol=1e-6)}

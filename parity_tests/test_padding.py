@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 import minigrad
 from minigrad.ops.padding import pad, source_positions
-from parity_tests.harness import check_gradcheck, check_parity
-from parity_tests.strategies import DTYPES, arrays
+from harness import check_gradcheck, check_parity
+from strategies import DTYPES, arrays
 
 MODES = ["constant", "reflect", "replicate", "circular"]
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
-from parity_tests.harness import assert_close
-from parity_tests.strategies import DTYPES, arrays, broadcastable_shapes, shapes
+from harness import assert_close
+from strategies import DTYPES, arrays, broadcastable_shapes, shapes
 
 DTYPE_NAMES = ["float32", "float64", "int64", "int32", "uint8", "bool"]
 

@@ -10,7 +10,7 @@ import minigrad
 from minigrad.autograd import engine, trace
 from minigrad.autograd.trace import Step
 
-from parity_tests.strategies import arrays, broadcastable_shapes
+from strategies import arrays, broadcastable_shapes
 
 
 def norm(array):

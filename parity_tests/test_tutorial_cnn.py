@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import minigrad
 import minigrad.optim
-from parity_tests.harness import assert_close
-from parity_tests.test_optimizer import STEP_TOLERANCES
+from harness import assert_close
+from test_optimizer import STEP_TOLERANCES
 
 TORCH_DTYPES = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
 
