@@ -236,7 +236,7 @@ def cnn_cases(batch, dtype):
     images, labels = random_batch(batch, seed=1, dtype=dtype)
 
     def fresh_model(lib):
-        return load_same_weights(lib, tutorial_cnn(lib), seed=0, dtype=dtype)
+        return load_same_weights(lib, tutorial_cnn(lib.nn), seed=0, dtype=dtype)
 
     def build_forward(lib):
         model, x = fresh_model(lib), lib.tensor(images)

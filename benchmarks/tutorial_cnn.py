@@ -1,4 +1,4 @@
-"""The tutorial's CNN, written once for both libraries, and a peak-memory probe that trains it.
+"""A peak-memory probe that trains the tutorial's CNN (examples/tutorial_model.py) in either library.
 
 Every function takes ``lib``: the ``minigrad`` module or the ``torch`` module. The two share an
 API, so the same lines build, load and train the same network in either.
@@ -19,32 +19,16 @@ from pathlib import Path
 
 import numpy as np
 
-# compare.py and the probe run from a checkout: make ``import minigrad`` find the package
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# compare.py and the probe run from a checkout: make ``import minigrad`` find the package, and
+# ``import tutorial_model`` the network's one definition, in examples/
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "examples"))
+from tutorial_model import tutorial_cnn  # noqa: E402
 
 IMAGE_SHAPE = (3, 32, 32)  # CIFAR-10-sized inputs
 NUM_CLASSES = 10
 LEARNING_RATE = 0.01
-
-
-def tutorial_cnn(lib):
-    """Conv(3→32) → Pool → Conv(32→32) → Pool → Conv(32→64) → Pool → Flatten → Linear → Linear.
-
-    Shapes for a batch of N:  (N,3,32,32) → (N,32,32,32) → (N,32,16,16) → (N,32,16,16)
-    → (N,32,8,8) → (N,64,8,8) → (N,64,4,4) → (N,1024) → (N,64) → (N,10).
-    """
-    nn = lib.nn
-    return nn.Sequential(
-        nn.Conv2d(3, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(1024, 64),
-        nn.Linear(64, 10),
-    )
 
 
 def load_same_weights(lib, model, seed, dtype):
@@ -113,7 +97,7 @@ def main():
 
     dtype = np.dtype(args.dtype)
     lib.set_default_dtype(getattr(lib, args.dtype))
-    model = load_same_weights(lib, tutorial_cnn(lib), seed=0, dtype=dtype)
+    model = load_same_weights(lib, tutorial_cnn(lib.nn), seed=0, dtype=dtype)
     optimizer = lib.optim.SGD(model.parameters(), lr=LEARNING_RATE)
     images, labels = random_batch(args.batch, seed=1, dtype=dtype)
     images, labels = lib.tensor(images), lib.tensor(labels)

@@ -18,22 +18,9 @@ from pathlib import Path
 import minigrad
 from minigrad import nn
 from minigrad.viz import draw_graph
+from tutorial_model import tutorial_cnn  # the network, (B, 3, 32, 32) → (B, 10) class scores
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def tutorial_cnn():
-    return nn.Sequential(
-        nn.Conv2d(3, 32, 5, padding=2),  # (B, 3, 32, 32) → (B, 32, 32, 32)
-        nn.MaxPool2d(2),  #                 → (B, 32, 16, 16)
-        nn.Conv2d(32, 32, 5, padding=2),  # → (B, 32, 16, 16)
-        nn.MaxPool2d(2),  #                 → (B, 32, 8, 8)
-        nn.Conv2d(32, 64, 5, padding=2),  # → (B, 64, 8, 8)
-        nn.MaxPool2d(2),  #                 → (B, 64, 4, 4)
-        nn.Flatten(),  #                    → (B, 1024)
-        nn.Linear(1024, 64),  #             → (B, 64)
-        nn.Linear(64, 10),  #               → (B, 10) class scores
-    )
 
 
 def main():
@@ -46,7 +33,7 @@ def main():
     out = args.out or ROOT / "docs" / f"tutorial_cnn_graph.{fmt}"
 
     minigrad.manual_seed(0)
-    model = tutorial_cnn()
+    model = tutorial_cnn(nn)
     params = dict(model.named_parameters())  # {"0.weight": ..., "0.bias": ..., ..., "8.bias": ...}
     images = minigrad.randn(args.batch, 3, 32, 32)
     labels = minigrad.randint(0, 10, (args.batch,))

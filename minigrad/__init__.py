@@ -5,7 +5,8 @@ Reading order for learning backprop:
     autograd/function.py    Function: how one op records a node of the graph
     ops/arithmetic.py       the simplest ops, forward and backward side by side
     autograd/engine.py      the backward pass over the recorded graph
-    nn/functional/          conv2d, max_pool2d, the losses
+    ops/conv.py             conv2d; ops/pooling.py max_pool2d; ops/loss.py the losses
+                            (nn/functional.py gathers them under torch's names)
 """
 
 from . import autograd, nn, optim  # torch.optim, too, comes with `import torch`

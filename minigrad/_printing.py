@@ -112,7 +112,8 @@ def tensor_repr(tensor, prefix="tensor("):
     elif not default:
         suffixes.append(f"dtype={tensor.dtype}")
     if tensor.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{tensor.grad_fn.name()}>")
+        # torch prints its C++ nodes without their namespace: grad_fn=<CopySlices>
+        suffixes.append(f"grad_fn=<{tensor.grad_fn.name().removeprefix('torch::autograd::')}>")
     elif tensor.requires_grad:
         suffixes.append("requires_grad=True")
 

@@ -1,7 +1,9 @@
 """Making tensors: ``tensor``, ``from_numpy`` and the factories (zeros, arange, randn, ...).
 
 As in torch: Python floats become float32 (the default dtype) and ints become int64;
-``from_numpy`` keeps the array's dtype and shares its memory.
+``from_numpy`` keeps the array's dtype and shares its memory. minigrad has six dtypes (float32,
+float64, int64, int32, uint8, bool): ``tensor`` and ``as_tensor`` convert float16 to float32 and
+int8, int16, uint16 and uint32 to int64; ``from_numpy``, which must share memory, refuses them.
 """
 
 import functools
@@ -10,18 +12,21 @@ import math
 import numpy as np
 
 from . import dtypes, random
+from ._interop import check_device, is_torch_tensor
+from .ops._arguments import size_arguments
 from .tensor import Tensor
 
 
 def as_array(data, dtype=None):
     """``data`` (numbers, nested lists, arrays, tensors of minigrad or torch) as a numpy array.
 
-    Arrays and tensors keep their dtype (and memory, when no ``dtype`` asks for a conversion).
+    Arrays and tensors keep their dtype (and memory, when no ``dtype`` asks for a conversion),
+    except dtypes minigrad lacks, whose values are converted (``dtypes.storage_dtype``).
     """
     target = dtypes.to_dtype(dtype)
     if isinstance(data, Tensor):
         array = data._array
-    elif type(data).__module__.startswith("torch"):  # a torch tensor: go through numpy
+    elif is_torch_tensor(data):  # go through numpy
         array = data.detach().cpu().numpy()
     elif isinstance(data, np.ndarray):
         array = data
@@ -33,10 +38,7 @@ def as_array(data, dtype=None):
             array = np.array(data, dtype=_inferred_dtype(data, element_types))
     if target is not None:
         return array.astype(target.numpy, copy=False)
-    if array.dtype.kind == "f" and array.dtype not in (np.float32, np.float64):
-        return array.astype(np.float32)  # float16 and friends: minigrad computes in float32
-    dtypes.from_numpy_dtype(array.dtype)  # raises a clear TypeError for unsupported dtypes
-    return array
+    return array.astype(dtypes.storage_dtype(array.dtype), copy=False)  # TypeError for dtypes minigrad lacks
 
 
 def _inferred_dtype(data, element_types):
@@ -80,34 +82,31 @@ def _dtype_of_type(t):
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor holding a copy of ``data``."""
-    _check_device(device)
+    check_device(device)
     array = np.array(as_array(data, dtype), copy=True)
     return Tensor._wrap(array).requires_grad_(requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
-    _check_device(device)
+    """``data`` as a tensor, sharing its memory where the dtype allows (no copy when already a tensor)."""
+    check_device(device)
     if isinstance(data, Tensor) and (dtype is None or dtypes.to_dtype(dtype) == data.dtype):
         return data
     return Tensor._wrap(as_array(data, dtype))
 
 
 def from_numpy(array):
-    """A tensor sharing memory with ``array`` and keeping its dtype."""
+    """A tensor sharing memory with ``array`` and keeping its dtype: TypeError for a dtype minigrad
+    lacks (as torch for the ones it lacks; ``minigrad.tensor`` converts float16 and small integers)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     dtypes.from_numpy_dtype(array.dtype)
     return Tensor._wrap(array)
 
 
-def _check_device(device):
-    if device is not None and str(device) != "cpu":
-        raise RuntimeError(f"minigrad runs on the CPU only; device {str(device)!r} is not available")
-
-
 def _sizes(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
+    """The shape of a new tensor from ``f(2, 3)`` or ``f((2, 3))``; no size may be negative."""
+    size = size_arguments(size)
     for n in size:
         if int(n) < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {list(size)}")
@@ -123,24 +122,24 @@ def _make(array, requires_grad):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
-    _check_device(device)
+    check_device(device)
     return _make(np.zeros(_sizes(size), _float_dtype(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
-    _check_device(device)
+    check_device(device)
     return _make(np.ones(_sizes(size), _float_dtype(dtype)), requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
-    _check_device(device)
+    check_device(device)
     return _make(np.empty(_sizes(size), _float_dtype(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
-    _check_device(device)
+    check_device(device)
     if dtype is None:  # the fill value decides, as in torch
-        dtype = dtypes.from_numpy_dtype(np.asarray(fill_value).dtype) if not isinstance(fill_value, float) else None
+        dtype = None if isinstance(fill_value, float) else dtypes.storage_dtype(np.asarray(fill_value).dtype)
     return _make(np.full(_sizes((size,)), fill_value, _float_dtype(dtype)), requires_grad)
 
 
@@ -171,7 +170,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     As in torch, an integer ``dtype`` truncates start and step first: value i is
     ``int(start) + i · int(step)``; floats are computed in float64, then rounded to ``dtype``.
     """
-    _check_device(device)
+    check_device(device)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -191,34 +190,49 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    _check_device(device)
+    check_device(device)
     if steps < 0:
         raise RuntimeError("linspace(): number of steps must be non-negative")
     return _make(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
-    _check_device(device)
+    check_device(device)
     return _make(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def _sample_dtype(dtype, kernel):
+    """The float dtype to sample in; torch's error for integer dtypes (``kernel`` names its sampler)."""
+    dtype = _float_dtype(dtype)
+    if dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{dtypes.from_numpy_dtype(dtype).torch_name}' "
+            "(random floats need a floating-point dtype; use minigrad.randint for integers)"
+        )
+    return dtype
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """U[0, 1) samples."""
-    _check_device(device)
-    return _make(random.uniform(_sizes(size), 0.0, 1.0, _float_dtype(dtype), generator), requires_grad)
+    check_device(device)
+    dtype = _sample_dtype(dtype, "check_uniform_bounds")
+    return _make(random.uniform(_sizes(size), 0.0, 1.0, dtype, generator), requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """N(0, 1) samples."""
-    _check_device(device)
-    return _make(random.normal(_sizes(size), 0.0, 1.0, _float_dtype(dtype), generator), requires_grad)
+    check_device(device)
+    dtype = _sample_dtype(dtype, "normal_kernel_cpu")
+    return _make(random.normal(_sizes(size), 0.0, 1.0, dtype, generator), requires_grad)
 
 
 def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
-    _check_device(device)
-    if size is None:
+    check_device(device)
+    if size is None:  # randint(high, size), both positional
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=size)
+        low, high = 0, low
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     dtype = (dtypes.to_dtype(dtype) or dtypes.int64).numpy

@@ -14,11 +14,16 @@ import numpy as np
 
 
 class dtype:
-    """A torch-style dtype: prints as ``minigrad.float32`` and wraps a numpy dtype."""
+    """A torch-style dtype: prints as ``minigrad.float32`` and wraps a numpy dtype.
 
-    def __init__(self, name, numpy_dtype):
+    ``torch_name`` is the scalar type name torch's messages and ``Tensor.type()`` use ("Float" in
+    ``FloatTensor``); ``c_name`` the C++ type some of torch's messages print ("float", "long int")."""
+
+    def __init__(self, name, numpy_dtype, torch_name, c_name):
         self.name = name
         self.numpy = np.dtype(numpy_dtype)
+        self.torch_name = torch_name
+        self.c_name = c_name
         self.is_floating_point = self.numpy.kind == "f"
         self.itemsize = self.numpy.itemsize
 
@@ -29,31 +34,58 @@ class dtype:
         return (from_numpy_dtype, (self.numpy,))
 
 
-float32 = dtype("float32", np.float32)
-float64 = dtype("float64", np.float64)
-int64 = dtype("int64", np.int64)
-int32 = dtype("int32", np.int32)
-uint8 = dtype("uint8", np.uint8)
-bool_ = dtype("bool", np.bool_)
+float32 = dtype("float32", np.float32, "Float", "float")
+float64 = dtype("float64", np.float64, "Double", "double")
+int64 = dtype("int64", np.int64, "Long", "long int")
+int32 = dtype("int32", np.int32, "Int", "int")
+uint8 = dtype("uint8", np.uint8, "Byte", "unsigned char")
+bool_ = dtype("bool", np.bool_, "Bool", "bool")
 
 ALL_DTYPES = (float32, float64, int64, int32, uint8, bool_)
 _BY_NUMPY = {d.numpy: d for d in ALL_DTYPES}
 _DEFAULT_FLOAT = float32
 
+#: numpy dtypes torch has and minigrad has not, and the dtype ``tensor``/``as_tensor`` convert
+#: their values to (every value fits)
+_CONVERTED = {
+    np.dtype(np.float16): np.dtype(np.float32),
+    np.dtype(np.int8): np.dtype(np.int64),
+    np.dtype(np.int16): np.dtype(np.int64),
+    np.dtype(np.uint16): np.dtype(np.int64),
+    np.dtype(np.uint32): np.dtype(np.int64),
+}
+
 
 def from_numpy_dtype(numpy_dtype):
-    """The minigrad dtype for a numpy dtype, with a clear error for ones minigrad lacks."""
+    """The minigrad dtype for a numpy dtype, with torch's TypeError for the ones minigrad lacks."""
+    numpy_dtype = np.dtype(numpy_dtype)
+    found = _BY_NUMPY.get(numpy_dtype)
+    if found is None:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{numpy_dtype.type.__name__}. The only supported types are: "
+            "float64, float32, int64, int32, uint8, and bool."
+        )
+    return found
+
+
+def storage_dtype(numpy_dtype):
+    """The numpy dtype minigrad keeps values of ``numpy_dtype`` in: the same when minigrad has it,
+    float16 → float32 and the small integer types → int64 (values cast), TypeError otherwise."""
     numpy_dtype = np.dtype(numpy_dtype)
     if numpy_dtype in _BY_NUMPY:
-        return _BY_NUMPY[numpy_dtype]
-    if numpy_dtype.kind == "f":  # float16 and friends compute in float32
-        return float32
-    if numpy_dtype.kind in "iu":
-        return int64
-    raise TypeError(
-        f"can't convert np.ndarray of type numpy.{numpy_dtype}. The only supported types are: "
-        "float64, float32, int64, int32, uint8, and bool."
-    )
+        return numpy_dtype
+    if numpy_dtype in _CONVERTED:
+        return _CONVERTED[numpy_dtype]
+    from_numpy_dtype(numpy_dtype)  # raises the TypeError naming the supported types
+
+
+def from_tensor_type_name(name):
+    """The dtype of a type name such as "minigrad.DoubleTensor" or "torch.LongTensor" (``Tensor.type``)."""
+    scalar_name = name.rsplit(".", 1)[-1].removesuffix("Tensor")
+    for d in ALL_DTYPES:
+        if d.torch_name == scalar_name:
+            return d
+    raise ValueError(f"invalid type: '{name}' (minigrad has {', '.join(f'{d.torch_name}Tensor' for d in ALL_DTYPES)})")
 
 
 def to_dtype(spec):

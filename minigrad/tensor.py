@@ -16,9 +16,11 @@ import weakref
 import numpy as np
 
 from . import dtypes, _printing
+from ._interop import check_device, is_torch_tensor
 from .autograd import engine, grad_mode
 from .autograd.function import AccumulateGrad, Function
 from .ops import arithmetic, linalg, reduction, shape, softmax, unary
+from .ops._arguments import size_arguments
 
 
 class Size(tuple):
@@ -258,19 +260,19 @@ class Tensor:
                 device = arg
             else:
                 dtype = arg
-        if device is not None and str(device) != "cpu":
-            raise RuntimeError(
-                f"minigrad runs on the CPU with numpy only; device {str(device)!r} is not available. "
-                "Use the torch engine for GPUs."
-            )
+        check_device(device)
         target = dtypes.to_dtype(dtype)
         if target is None or (target.numpy == self._array.dtype and not copy):
             return self
         return shape.ToDtype.apply(self, dtype=target.numpy)
 
     def type(self, dtype=None):
+        """``x.type()``: the type name as torch writes it, e.g. "minigrad.FloatTensor" for float32;
+        ``x.type(dtype)`` converts, as ``x.to(dtype)`` (the dtype may be such a name)."""
         if dtype is None:
-            return f"minigrad.{self.dtype.name.capitalize()}Tensor"
+            return f"minigrad.{self.dtype.torch_name}Tensor"
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            dtype = dtypes.from_tensor_type_name(dtype)
         return self.to(dtype)
 
     def type_as(self, other):
@@ -516,7 +518,7 @@ class Tensor:
         return shape.unsqueeze(self, dim)
 
     def expand(self, *sizes):
-        return shape.Expand.apply(self, sizes=shape._sizes(sizes))
+        return shape.Expand.apply(self, sizes=size_arguments(sizes))
 
     def expand_as(self, other):
         return self.expand(other.shape)
@@ -525,15 +527,14 @@ class Tensor:
         return shape.Index.apply(self, key=_index_key(key))
 
     def __setitem__(self, key, value):
-        """``x[key] = value``: an in-place write (recorded only when nothing requires grad)."""
-        value = value._array if isinstance(value, Tensor) else value
+        """``x[key] = value``: an in-place write. When x or value requires grad it is recorded as
+        any in-place op (``_inplace``): x's new node sends grad to value at key, to old x elsewhere."""
+        key = _index_key(key)
+        if grad_mode._grad_enabled and (self._requires_grad or isinstance(value, Tensor) and value._requires_grad):
+            self._inplace(lambda: shape.IndexPut.apply(self, _operand(value), key=key))
+            return
         self._check_inplace_allowed()
-        if grad_mode._grad_enabled and (self._requires_grad or isinstance(value, Tensor) and value.requires_grad):
-            raise RuntimeError(
-                "minigrad does not record item assignment (x[key] = value) in the graph; build the tensor "
-                "out of place instead, e.g. with minigrad.where or minigrad.cat"
-            )
-        self._array[_index_key(key)] = value
+        shape.assign(self._array, key, value._array if isinstance(value, Tensor) else value)
         self._version.value += 1
 
     # -- in-place ops -----------------------------------------------------------------------------
@@ -646,7 +647,7 @@ def _operand(x):
     lists become tensors."""
     if isinstance(x, (Tensor, int, float, bool, np.number, np.bool_)):
         return x
-    if type(x).__module__.startswith("torch"):
+    if is_torch_tensor(x):
         raise TypeError("cannot mix a torch.Tensor with minigrad; convert it with minigrad.tensor(x.numpy())")
     from .creation import tensor
 

@@ -234,3 +234,23 @@ def test_comparison_dtype_promotion():
             expected = make_operand(torch, left) < make_operand(torch, right)
             assert actual.dtype == minigrad.bool and expected.dtype == torch.bool
             np.testing.assert_array_equal(actual.numpy(), expected.numpy())
+
+
+BROADCAST_CLASHES = [((2, 3), (3, 4)), ((2, 3), (4,)), ((5, 2, 3), (4, 1, 3)), ((3,), (2, 4))]
+ELEMENTWISE = {  # name: f(library, a, b)
+    **{symbol: (lambda op: lambda lib, a, b: op(a, b))(op) for symbol, op in OPS.items()},
+    "**": lambda lib, a, b: a**b,
+    "maximum": lambda lib, a, b: lib.maximum(a, b),
+    "where": lambda lib, a, b: lib.where(a > 0, a, b),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+@pytest.mark.parametrize("a_shape, b_shape", BROADCAST_CLASHES)
+def test_shapes_that_do_not_broadcast_raise_torchs_error(name, a_shape, b_shape):
+    """torch's RuntimeError naming the last clashing dimension, not numpy's ValueError."""
+    with pytest.raises(RuntimeError) as expected:
+        ELEMENTWISE[name](torch, torch.ones(a_shape), torch.ones(b_shape))
+    with pytest.raises(RuntimeError) as actual:
+        ELEMENTWISE[name](minigrad, minigrad.ones(a_shape, requires_grad=True), minigrad.ones(b_shape))
+    assert str(actual.value) == str(expected.value)

@@ -103,6 +103,26 @@ def test_requires_grad_on_creation():
 def test_unsupported_numpy_dtype_is_a_type_error():
     with pytest.raises(TypeError, match="can't convert np.ndarray of type numpy.complex128"):
         minigrad.from_numpy(np.zeros(2, np.complex128))
+    for lib in (minigrad, torch):  # a dtype neither has
+        with pytest.raises(TypeError, match="can't convert np.ndarray of type numpy.longdouble"):
+            lib.tensor(np.zeros(2, np.longdouble))
+
+
+@pytest.mark.parametrize(
+    "numpy_dtype, stored", [(np.float16, "float32"), (np.int8, "int64"), (np.int16, "int64"), (np.uint16, "int64"), (np.uint32, "int64")]
+)
+def test_dtypes_minigrad_lacks_are_converted_by_tensor_and_refused_by_from_numpy(numpy_dtype, stored):
+    """torch has these dtypes, minigrad has not: ``tensor``/``as_tensor`` convert the values to a
+    dtype minigrad has (the reported dtype is the stored one); ``from_numpy``, which promises
+    shared memory of the same dtype, raises TypeError, as torch does for dtypes it lacks."""
+    array = np.array([[-3, 0], [7, 100]]).astype(numpy_dtype)
+    expected = torch.tensor(array).to(getattr(torch, stored))
+    for make in (minigrad.tensor, minigrad.as_tensor):
+        t = make(array)
+        assert t.dtype is getattr(minigrad, stored) and t.numpy().dtype == t.dtype.numpy
+        assert_same(t, expected)
+    with pytest.raises(TypeError, match=f"can't convert np.ndarray of type numpy.{np.dtype(numpy_dtype).type.__name__}"):
+        minigrad.from_numpy(array)
 
 
 # -- factories -------------------------------------------------------------------------------------
@@ -231,6 +251,36 @@ def test_generator_is_an_independent_stream():
     minigrad.randn(100)  # the global stream does not move g
     g.manual_seed(7)
     np.testing.assert_array_equal(a, minigrad.randn(5, generator=g).numpy())
+
+
+def test_randint_with_size_as_keyword():
+    for high, low in ((10, None), (5, -3)):
+        args = (high,) if low is None else (low, high)
+        mg, t = both(lambda lib: lib.randint(*args, size=(3, 2)))
+        assert same_dtype(mg, t) and tuple(mg.shape) == tuple(t.shape) == (3, 2)
+        assert ((mg.numpy() >= (low or 0)) & (mg.numpy() < high)).all()
+    mg, t = both(lambda lib: lib.randint(low=2, high=4, size=(5,)))
+    assert tuple(mg.shape) == (5,) and set(mg.tolist()) <= {2, 3}
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "bool"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib, d: lib.rand(2, dtype=d),
+        lambda lib, d: lib.randn(2, dtype=d),
+        lambda lib, d: lib.rand_like(lib.zeros(2, dtype=d)),
+        lambda lib, d: lib.randn_like(lib.zeros(2, dtype=d)),
+        lambda lib, d: lib.rand_like(lib.zeros(2), dtype=d),
+    ],
+    ids=["rand", "randn", "rand_like", "randn_like", "rand_like dtype"],
+)
+def test_random_floats_of_an_integer_dtype_raise_like_torch(make, dtype):
+    with pytest.raises(NotImplementedError) as expected:
+        make(torch, getattr(torch, dtype))
+    with pytest.raises(NotImplementedError) as actual:
+        make(minigrad, getattr(minigrad, dtype))
+    assert str(actual.value).startswith(str(expected.value))
 
 
 def test_factory_errors():

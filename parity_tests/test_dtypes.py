@@ -103,6 +103,15 @@ def test_dtype_objects(name):
     assert d.itemsize == t.itemsize
     assert dtypes.to_dtype(t) is d  # torch dtypes are accepted wherever a dtype is
     assert dtypes.to_dtype(d.numpy) is d
+    assert f"torch.{d.torch_name}Tensor" == torch.zeros(1, dtype=t).type()  # torch's scalar type name
+
+
+@pytest.mark.parametrize("a, b", [("float32", "float64"), ("int64", "float32"), ("uint8", "float32"), ("int32", "float64")])
+def test_c_names_are_the_ones_torchs_messages_print(a, b):
+    """torch's mm message prints C++ type names ("long int", "unsigned char"): dtype.c_name."""
+    with pytest.raises(RuntimeError) as error:
+        torch.zeros(2, 2, dtype=getattr(torch, a)) @ torch.zeros(2, 2, dtype=getattr(torch, b))
+    assert f"but got: {getattr(minigrad, a).c_name} != {getattr(minigrad, b).c_name}" in str(error.value)
 
 
 def test_aliases_and_python_types():

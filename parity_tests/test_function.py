@@ -122,6 +122,57 @@ def test_needs_input_grad_equals_torchs(a_requires, b_requires):
     assert results[0] == results[1]
 
 
+def test_needs_input_grad_is_all_false_when_nothing_will_run_backward():
+    """Under no_grad, or when no input requires grad, forward sees needs_input_grad all False, so
+    ops skip work only backward needs (torch's own ops are not recorded there either)."""
+    a = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    b = minigrad.tensor([3.0, 4.0])
+    RecordingMul.seen.clear()
+    with minigrad.no_grad():
+        RecordingMul.apply(a, b)
+    RecordingMul.apply(b, b)
+    RecordingMul.apply(a, b)
+    assert RecordingMul.seen == [(False, False), (False, False), (True, False)]
+
+
+def test_max_pool2d_finds_winners_only_when_backward_or_indices_need_them(monkeypatch):
+    from minigrad.ops import pooling
+
+    asked = []
+    real_window_max = pooling.window_max
+    monkeypatch.setattr(pooling, "window_max", lambda *a, **k: asked.append(k["with_winners"]) or real_window_max(*a, **k))
+    x = minigrad.randn(1, 2, 4, 4, requires_grad=True)
+    with minigrad.no_grad():
+        minigrad.nn.functional.max_pool2d(x, 2)
+    minigrad.nn.functional.max_pool2d(x.detach(), 2)
+    minigrad.nn.functional.max_pool2d(x, 2)
+    assert asked == [False, False, True]
+
+
+@pytest.mark.parametrize("cast", ["long", "int", "bool", "to_uint8"])
+def test_casting_to_a_non_floating_dtype_records_nothing(cast):
+    """Integers and bools have no gradient: the cast's result is a leaf that does not require grad."""
+    for lib in (minigrad, torch):
+        x = lib.tensor([1.5, -2.0], requires_grad=True)
+        out = x.to(lib.uint8) if cast == "to_uint8" else getattr(x, cast)()
+        assert not out.requires_grad and out.grad_fn is None and out.is_leaf, lib.__name__
+
+
+class Floor(Function):
+    """out = ⌊x⌋ as int64 (a user op with an integer result: it is not recorded)"""
+
+    def forward(self, x):
+        return np.floor(x).astype(np.int64)
+
+    def backward(self, grad):
+        raise AssertionError("never called")
+
+
+def test_a_user_function_with_an_integer_result_is_not_recorded():
+    out = Floor.apply(minigrad.tensor([1.5, -2.5], requires_grad=True))
+    assert out.tolist() == [1, -3] and not out.requires_grad and out.grad_fn is None
+
+
 # -- user-defined Functions -------------------------------------------------------------------------
 
 

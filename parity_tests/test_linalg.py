@@ -18,11 +18,12 @@ MATMUL_SHAPES = hnp.mutually_broadcastable_shapes(signature=np.matmul.signature,
     lambda result: result.input_shapes
 )
 
-# torch's grad_fn for matmul depends on how it dispatches: dot, mv and mm are named here; other
-# cases go through internal reshapes (1-D @ 2-D ends in SqueezeBackward4, batched products in
-# UnsafeViewBackward0, BmmBackward0, ViewBackward0 or CloneBackward0 depending on folding and
-# strides). Those are torch implementation details; minigrad calls them MmBackward0 / BmmBackward0.
-TORCH_NAMES = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (2, 2): "MmBackward0"}
+
+def torch_grad_fn_name(a, b, requires_grad=(True, True)):
+    """The grad_fn torch gives ``a @ b``: it depends on how torch dispatches (dot, mv, mm, folding
+    batch axes into rows, bmm), and so on the shapes and on which operand requires grad."""
+    ta, tb = (torch.tensor(x, requires_grad=r) for x, r in zip((a, b), requires_grad))
+    return (ta @ tb).grad_fn.name()
 
 
 @settings(deadline=None)
@@ -33,9 +34,7 @@ def test_matmul(data, dtype, shape_pair):
     # a product sums up to 4 terms of size ≤ 100: float32 rounding is ~1e-5 absolute
     out = check_parity(lambda x, y: x @ y, lambda x, y: x @ y, a, b, atol=1e-4 if dtype == np.float32 else None)
     check_parity(minigrad.matmul, torch.matmul, a, b, atol=1e-4 if dtype == np.float32 else None)
-    expected_name = TORCH_NAMES.get((a.ndim, b.ndim))
-    if expected_name:
-        assert out.grad_fn.name() == expected_name
+    assert out.grad_fn.name() == torch_grad_fn_name(a, b)
 
 
 @settings(deadline=None)
@@ -43,7 +42,20 @@ def test_matmul(data, dtype, shape_pair):
 def test_matmul_one_input_requires_grad(data, shape_pair, which):
     """Only the input that requires grad gets a gradient (the other's is skipped)."""
     a, b = (data.draw(arrays(s), label=n) for s, n in zip(shape_pair, "ab"))
-    check_parity(lambda x, y: x @ y, lambda x, y: x @ y, a, b, requires_grad=[which == 0, which == 1])
+    requires_grad = [which == 0, which == 1]
+    out = check_parity(lambda x, y: x @ y, lambda x, y: x @ y, a, b, requires_grad=requires_grad)
+    assert out.grad_fn.name() == torch_grad_fn_name(a, b, requires_grad)
+
+
+@pytest.mark.parametrize("a_shape", [(4,), (3, 4), (1, 4), (2, 3, 4), (2, 1, 3, 4)])
+@pytest.mark.parametrize("b_shape", [(4,), (4, 5), (4, 1), (2, 4, 5), (1, 4, 1), (1, 2, 4, 5)])
+def test_matmul_grad_fn_names(a_shape, b_shape):
+    """Every rank combination, with single rows and columns (where torch's fold ends in a transpose)."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
+    for requires_grad in ([True, True], [True, False], [False, True]):
+        a_mg, b_mg = (minigrad.tensor(x, requires_grad=r) for x, r in zip((a, b), requires_grad))
+        assert (a_mg @ b_mg).grad_fn.name() == torch_grad_fn_name(a, b, requires_grad), requires_grad
 
 
 @settings(max_examples=20, deadline=None)

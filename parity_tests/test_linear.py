@@ -85,7 +85,8 @@ ERROR_CASES = [
     ((2, 6, 3), (4, 5), (4,), "float32", "float32", RuntimeError, r"mat1 and mat2 shapes cannot be multiplied \(12x3 and 5x4\)"),
     ((3,), (4, 5), None, "float32", "float32", RuntimeError, r"mat1 and mat2 shapes cannot be multiplied \(1x3 and 5x4\)"),
     ((), (4, 3), None, "float32", "float32", RuntimeError, r"both arguments to linear need to be at least 1D, but they are 0D and 2D"),
-    ((2, 3), (4, 3), None, "float32", "float64", RuntimeError, r"expected m1 and m2 to have the same dtype"),
+    ((2, 3), (4, 3), None, "float32", "float64", RuntimeError, r"expected m1 and m2 to have the same dtype, but got: float != double"),
+    ((2, 3), (4, 3), None, "int64", "float32", RuntimeError, r"expected m1 and m2 to have the same dtype, but got: long int != float"),
     ((2, 3), (4, 3), (3,), "float32", "float32", RuntimeError, r"The expanded size of the tensor \(4\) must match the existing size \(3\)"),
     ((2, 3), (1, 4, 3), None, "float32", "float32", RuntimeError, r"t\(\) expects a tensor with <= 2 dimensions, but self is 3D"),
 ]  # fmt: skip

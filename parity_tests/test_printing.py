@@ -95,6 +95,16 @@ def test_grad_fn_suffix_like_torch():
     assert repr(minigrad.tensor(1.5, requires_grad=True)) == "tensor(1.5000, requires_grad=True)"
 
 
+def test_cpp_node_names_print_without_their_namespace_like_torch():
+    """torch's C++ nodes (CopySlices, CopyBackwards) are named "torch::autograd::CopySlices" but print short."""
+    reprs = []
+    for lib in (minigrad, torch):
+        x = lib.zeros(3)
+        x[1] = lib.tensor(2.0, requires_grad=True)
+        reprs.append((repr(x), repr(x.grad_fn).split(" object")[0], x.grad_fn.name()))
+    assert reprs[0] == reprs[1] == ("tensor([0., 2., 0.], grad_fn=<CopySlices>)", "<CopySlices", "torch::autograd::CopySlices")
+
+
 @given(st.integers(1, 30), st.sampled_from(["float32", "float64", "int32", "uint8"]), st.sampled_from(["plain", "requires_grad", "mul"]))
 @example(8, "float64", "mul")  # both suffixes, one of them overflowing the line
 @settings(deadline=None)

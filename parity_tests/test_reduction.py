@@ -110,7 +110,8 @@ def test_max_min_dim(name, data, dtype, shape_dim, keepdim):
 @given(data=st.data(), shape_dim=shape_and_dims(min_dims=1, tuples=False, allow_none=False))
 def test_max_min_dim_with_ties(name, data, shape_dim):
     """With ties any tied index is a valid answer: the values equal torch's, the index points at
-    an extreme and the whole gradient reaches that one element."""
+    an extreme, and the gradient is the upstream gradient placed at the returned indices (a
+    one-hot along dim), zero elsewhere."""
     shape, dim = shape_dim
     x = data.draw(arrays(shape, elements=st.sampled_from([0.0, 1.0, -1.0])), label="x")
     t = minigrad.tensor(x, requires_grad=True)
@@ -118,8 +119,46 @@ def test_max_min_dim_with_ties(name, data, shape_dim):
     np.testing.assert_array_equal(values.detach().numpy(), getattr(torch.tensor(x), name)(dim).values.numpy())
     picked = np.take_along_axis(x, np.expand_dims(indices.numpy(), dim), axis=dim)
     np.testing.assert_array_equal(picked.squeeze(dim), values.detach().numpy())
-    values.sum().backward()
-    assert t.grad.numpy().sum() == values.numel() and set(np.unique(t.grad.numpy())) <= {0.0, 1.0}
+    upstream = np.random.default_rng(0).standard_normal(values.shape)
+    values.backward(minigrad.tensor(upstream))
+    expected = np.zeros(shape)
+    np.put_along_axis(expected, np.expand_dims(indices.numpy(), dim), np.expand_dims(upstream, dim), axis=dim)
+    np.testing.assert_array_equal(t.grad.numpy(), expected)
+
+
+WITH_NAN = st.one_of(strategies.values(), st.just(float("nan")))
+
+
+@pytest.mark.parametrize("name", ["amax", "amin", "max", "min"])
+@settings(deadline=None, max_examples=30)
+@given(data=st.data(), shape_dim=shape_and_dims(max_dims=3))
+@example(data=None, shape_dim=None)
+def test_extremes_with_nan(name, data, shape_dim):
+    """NaN is the extreme. max()/min() without dim give the NaNs the gradient (split among them);
+    amax/amin match extremes by x == out, which no NaN satisfies: the whole slice's gradient is NaN."""
+    if data is None:  # pinned: a NaN in row 0 only
+        x, dim = np.array([[1.0, np.nan, 3.0], [2.0, 5.0, 5.0]]), 1
+    else:
+        shape, dim = shape_dim
+        x = data.draw(arrays(shape, elements=WITH_NAN), label="x")
+    if name in ("max", "min"):  # without dim (with dim: test_max_min_dim_with_nan)
+        fn = lambda t: getattr(t, name)()
+    else:
+        fn = lambda t: getattr(t, name)(() if dim is None else dim)
+    check_op(fn, fn, x)
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@settings(deadline=None, max_examples=30)
+@given(data=st.data(), shape_dim=shape_and_dims(min_dims=1, max_dims=3, tuples=False, allow_none=False))
+def test_max_min_dim_with_nan(name, data, shape_dim):
+    """max(dim)/min(dim): a slice holding NaN returns NaN and the index of its first NaN."""
+    shape, dim = shape_dim
+    x = data.draw(arrays(shape, elements=WITH_NAN), label="x")
+    check_op(lambda t: getattr(t, name)(dim)[0], lambda t: getattr(t, name)(dim)[0], x)
+    actual, expected = getattr(minigrad.tensor(x), name)(dim), getattr(torch.tensor(x), name)(dim)
+    has_nan = np.isnan(x).any(axis=dim)
+    np.testing.assert_array_equal(actual.indices.numpy()[has_nan], expected.indices.numpy()[has_nan])
 
 
 @pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0")  # n − correction ≤ 0: inf/nan, torch warns

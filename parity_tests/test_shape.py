@@ -287,6 +287,64 @@ def test_where(data, dtype, shapes_, scalar):
     check_op(lambda y: minigrad.where(mg_condition, scalar, y), lambda y: torch.where(t_condition, scalar, y), b)
 
 
+# -- item assignment: x[key] = value --------------------------------------------------------------
+
+SETITEM_CASES = [  # (key, value's shape) into x of shape (3, 4)
+    ((0,), (4,)),
+    ((0,), (1, 4)),  # value's extra leading size-1 axes are dropped
+    ((0, 1), (1,)),  # into a single element
+    ((slice(None), 1), (3,)),
+    ((slice(None), slice(1, 3)), (1, 2)),  # value broadcasts: its gradient is summed back
+    ((slice(None),), (4,)),  # the whole tensor: a plain copy
+    ((None, 0), (4,)),
+    ((np.array([0, 0]),), (4,)),  # a row written twice: value gets both gradients
+    ((np.array([0, 2]), 1), (2,)),
+    ((1, np.array([0, 2])), (2,)),
+    ((np.array([True, False, True]),), (2, 1)),
+    ((Ellipsis, np.array([0, 1])), (3, 2)),
+]
+
+
+@pytest.mark.parametrize("key, value_shape", SETITEM_CASES, ids=[str(i) for i in range(len(SETITEM_CASES))])
+@pytest.mark.parametrize("x_requires_grad", [False, True])
+def test_setitem_records_the_write_like_torch(key, value_shape, x_requires_grad):
+    """x[key] = value with value requiring grad (and x too, or not): x's new grad_fn, its values and
+    the gradients reaching value and old x all equal torch's. Before, value's gradient was dropped."""
+    rng = np.random.default_rng(0)
+    value, upstream, base = rng.standard_normal(value_shape), rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    results = []
+    for lib in (minigrad, torch):
+        v = lib.tensor(value, requires_grad=True)
+        a = lib.tensor(base, requires_grad=True)
+        x = a * 1.0 if x_requires_grad else lib.tensor(base)
+        x[key_for(lib, key)] = v * 2.0
+        name = x.grad_fn.name()
+        x.backward(lib.tensor(upstream))
+        results.append((name, x.detach().numpy(), v.grad.numpy(), a.grad.numpy() if x_requires_grad else None))
+    (name, values, v_grad, a_grad), (t_name, t_values, t_v_grad, t_a_grad) = results
+    assert name == t_name
+    np.testing.assert_allclose(values, t_values)
+    np.testing.assert_allclose(v_grad, t_v_grad)
+    if x_requires_grad:
+        np.testing.assert_allclose(a_grad, t_a_grad)
+
+
+def test_setitem_never_drops_a_gradient_silently():
+    v = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    leaf = minigrad.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
+        leaf[:2] = v  # torch's error too
+    view = minigrad.zeros(2, 3)[0]
+    with pytest.raises(RuntimeError, match="minigrad does not record in-place operations on views"):
+        view[:2] = v  # torch rewrites the base's graph; minigrad says it does not
+    ints = minigrad.zeros(3, dtype=minigrad.int64)
+    ints[:2] = v  # an integer tensor has no gradient: the values are cast, nothing is recorded (as torch)
+    assert ints.tolist() == [1, 2, 0] and not ints.requires_grad
+    with minigrad.no_grad():
+        leaf[:2] = v
+    assert leaf.tolist() == [1.0, 2.0, 0.0] and leaf.grad_fn is None
+
+
 # -- gradcheck ----------------------------------------------------------------------------------
 
 
@@ -340,6 +398,11 @@ def raises_like_torch(call, key=None):
         (lambda lib: lib.zeros(3, 1).expand(5, 4), None),
         (lambda lib: lib.zeros(3, 1).expand(-1, 3, 4), None),
         (lambda lib: lib.zeros(3, 1).expand(4), "must be greater or equal to the number of dimensions"),
+        (lambda lib: lib.zeros(3, 1, dtype=lib.float64).expand(4), "DoubleTensor{[3, 1]}, size=[4]): the number"),
+        (lambda lib: lib.zeros(3, 1, dtype=lib.int64).expand(4), "LongTensor{[3, 1]}, size=[4]): the number"),
+        (lambda lib: lib.zeros(2, 3).expand(3, 4), None),  # both axes clash: torch names the last one
+        (lambda lib: lib.zeros(2, 3).expand(-1, 2, 4), None),  # a clash is found before the leading -1
+        (lambda lib: lib.zeros(2, 3).expand(-1, 2, 3), None),
         (lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(2, 4)], 0), None),  # sizes must match except in dim 0
         (lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(2)], 0), None),
         (lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(2, 3)], 2), None),

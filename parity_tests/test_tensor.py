@@ -147,6 +147,16 @@ def test_conversions_carry_gradients_back_in_the_inputs_dtype(array, how):
     assert_close(grads[0].numpy(), grads[1].numpy(), np.float32, "gradient")
 
 
+@pytest.mark.parametrize("name", DTYPE_NAMES)
+def test_type_names_are_torchs(name):
+    """x.type() is torch's name with minigrad's prefix ("minigrad.FloatTensor"), and such a name
+    converts: x.type("minigrad.DoubleTensor")."""
+    mg, t = minigrad.zeros(1, dtype=getattr(minigrad, name)), torch.zeros(1, dtype=getattr(torch, name))
+    assert mg.type() == t.type().replace("torch.", "minigrad.")
+    assert minigrad.zeros(1).type(t.type()).dtype is mg.dtype
+    assert minigrad.zeros(1).type(mg.type()).dtype is mg.dtype
+
+
 def test_to_same_dtype_returns_self_unless_copy():
     x = minigrad.tensor([1.0])
     assert x.to(minigrad.float32) is x and x.float() is x

@@ -8,6 +8,9 @@ the CrossEntropyLoss and every parameter's gradient must match torch's (float64 
 float32 to ~1e-4), and a few SGD / Adam training steps must move both models alike.
 print(model) must give torch's text."""
 
+import os
+import sys
+
 import numpy as np
 import torch
 from hypothesis import given, settings
@@ -17,6 +20,9 @@ import minigrad
 import minigrad.optim
 from harness import assert_close
 from test_optimizer import STEP_TOLERANCES
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples"))
+from tutorial_model import tutorial_cnn  # noqa: E402
 
 TORCH_DTYPES = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
 
@@ -33,22 +39,10 @@ TORCH_TEXT = """Sequential(
 )"""
 
 
-def tutorial_cnn(nn):
-    return nn.Sequential(
-        nn.Conv2d(3, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(1024, 64),
-        nn.Linear(64, 10),
-    )
-
-
-def twin_models(dtype):
-    """torch's model and a minigrad copy holding the same weights."""
+def twin_models(dtype, seed=0):
+    """(minigrad, torch): torch's model, initialised from ``seed``, and a minigrad copy holding
+    the same weights."""
+    torch.manual_seed(seed)
     t = tutorial_cnn(torch.nn).to(TORCH_DTYPES[np.dtype(dtype)])
     m = tutorial_cnn(minigrad.nn).to(dtype)
     result = m.load_state_dict({k: v.numpy() for k, v in t.state_dict().items()})

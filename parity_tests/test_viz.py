@@ -141,7 +141,6 @@ def test_renders_png_and_svg(tmp_path):
     assert "<svg" in svg and "AddBackward0" in svg and ">a</text>" in svg
 
 
-@pytest.mark.skipif(not hasattr(minigrad.nn, "Conv2d"), reason="minigrad.nn has no layers yet")
 def test_tutorial_cnn_graph_names_its_parameters():
     nn = minigrad.nn
     model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 10))
@@ -154,7 +153,6 @@ def test_tutorial_cnn_graph_names_its_parameters():
     assert dot.count("#cfe2f3") == len(params)  # every leaf is a parameter
 
 
-@pytest.mark.skipif(not hasattr(minigrad.nn, "Conv2d"), reason="minigrad.nn has no layers yet")
 def test_visualize_backprop_example_runs(tmp_path):
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(root)}

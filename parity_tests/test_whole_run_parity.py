@@ -23,21 +23,12 @@ import minigrad.optim
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
 sys.path.insert(0, EXAMPLES)
 from datasets import digits_arrays  # noqa: E402
-from tutorial_model import tutorial_cnn  # noqa: E402
+from test_tutorial_cnn import twin_models  # noqa: E402  (the tutorial network in both, same weights)
 
 
 @pytest.fixture(scope="module")
 def digits():
     return digits_arrays()
-
-
-def twin_models(dtype, seed=0):
-    """The tutorial network in torch, and in minigrad with a copy of the same weights."""
-    torch.manual_seed(seed)
-    torch_model = tutorial_cnn(torch.nn).to(getattr(torch, np.dtype(dtype).name))
-    minigrad_model = tutorial_cnn(minigrad.nn).to(getattr(minigrad, np.dtype(dtype).name))
-    minigrad_model.load_state_dict({name: minigrad.tensor(value.numpy()) for name, value in torch_model.state_dict().items()})
-    return torch_model, minigrad_model
 
 
 class Trainer:
@@ -77,7 +68,7 @@ def batches(images, labels, batch_size, epochs, seed):
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-9), (np.float32, 1e-4)])
 def test_sgd_steps_match_torch(digits, dtype, rtol):
     images, labels = digits[0][:40].astype(dtype), digits[1][:40]
-    torch_model, minigrad_model = twin_models(dtype)
+    minigrad_model, torch_model = twin_models(dtype)
     theirs = Trainer(torch, torch_model, lr=0.01, momentum=0.9)
     mine = Trainer(minigrad, minigrad_model, lr=0.01, momentum=0.9)
     initial = theirs.parameters()
@@ -100,7 +91,7 @@ def test_sgd_steps_match_torch(digits, dtype, rtol):
 def test_minigrad_learns_digits_as_well_as_torch(digits):
     """CORRECTNESS test (not a benchmark): two epochs on 1,500 real images, batch 16, lr 0.01."""
     train_x, train_y, test_x, test_y = digits
-    torch_model, minigrad_model = twin_models(np.float32)
+    minigrad_model, torch_model = twin_models(np.float32)
     theirs = Trainer(torch, torch_model, lr=0.01, momentum=0.9)
     mine = Trainer(minigrad, minigrad_model, lr=0.01, momentum=0.9)
     for x, y in batches(train_x, train_y, batch_size=16, epochs=2, seed=0):

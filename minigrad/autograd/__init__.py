@@ -4,6 +4,7 @@
     engine.py     the backward pass: topological order, broadcast reduction, accumulation
     grad_mode.py  no_grad / enable_grad / set_grad_enabled
     gradcheck.py  finite-difference check of any op's backward
+    trace.py      trace: a record of every backward step (node, incoming grad, input grads)
 
 Entry points: ``tensor.backward()``, ``backward(tensors, grad_tensors)``, ``grad(outputs, inputs)``.
 """
@@ -11,7 +12,7 @@ Entry points: ``tensor.backward()``, ``backward(tensors, grad_tensors)``, ``grad
 import numpy as np
 
 from . import engine
-from .function import Function
+from .function import Function, tensor_class
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
 from .trace import trace
@@ -23,8 +24,7 @@ def _as_list(x):
 
 def _root_gradients(outputs, grad_outputs):
     """The starting ∂L/∂output for each output: ones for a scalar when none is given."""
-    from ..tensor import Tensor
-
+    Tensor = tensor_class()
     grads = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     if len(grads) != len(outputs):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
@@ -69,8 +69,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None):
     """∂(outputs)/∂(inputs) as a tuple of tensors, without touching any ``.grad``."""
-    from ..tensor import Tensor
-
+    Tensor = tensor_class()
     if create_graph:
         raise NotImplementedError("minigrad computes first derivatives only: create_graph=True is not supported")
     outputs, inputs = _as_list(outputs), _as_list(inputs)

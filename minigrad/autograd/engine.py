@@ -11,7 +11,8 @@
 
 import numpy as np
 
-from .function import AccumulateGrad
+from ..ops._arguments import broadcasts_to
+from .function import AccumulateGrad, tensor_class
 from . import grad_mode
 
 #: callables ``observer(node, grad, input_grads)`` told about every step, AccumulateGrad included
@@ -90,14 +91,6 @@ def input_gradients(node, grad):
     return tuple(result)
 
 
-def broadcasts_to(shape, target):
-    """Whether numpy broadcasting stretches ``shape`` to ``target`` (so ``sum_to_shape`` undoes it)."""
-    try:
-        return np.broadcast_shapes(shape, target) == tuple(target)
-    except ValueError:
-        return False
-
-
 def run_backward(roots, root_grads, retain_graph=False, capture=None):
     """Backpropagate ``root_grads`` from the ``roots`` nodes.
 
@@ -143,9 +136,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
 
 def accumulate(tensor, grad):
     """``tensor.grad += grad``, creating ``.grad`` (a private copy) the first time."""
-    from ..tensor import Tensor
-
     if tensor.grad is None:
-        tensor.grad = Tensor._wrap(np.array(grad, dtype=tensor._array.dtype, copy=True))
+        tensor.grad = tensor_class()._wrap(np.array(grad, dtype=tensor._array.dtype, copy=True))
     else:
         tensor.grad._array += grad

@@ -15,15 +15,16 @@ Vocabulary (as in PyTorch's derivatives.yaml): ``grad`` is ∂L/∂out, ``out`` 
 Ops are written as if shapes always match: when numpy broadcast an input in forward, the
 engine sums its gradient back to the input's shape (``engine.sum_to_shape``), in one place.
 
-``Op.apply(*inputs, **options)`` runs forward and, when some input requires grad and
-recording is on, makes the op instance the output's ``grad_fn``: a node of the graph whose
-``next_functions`` point at the nodes that made its inputs.
+``Op.apply(*inputs, **options)`` runs forward and, when some input requires grad, recording is
+on and the output is floating point, makes the op instance the output's ``grad_fn``: a node of
+the graph whose ``next_functions`` point at the nodes that made its inputs.
 """
 
 import numpy as np
 
 from . import grad_mode
 from .. import dtypes
+from ..ops._arguments import broadcast_shape
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -64,6 +65,13 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **options):
+        """Run the op on tensors (and numbers); the output records this op's node when it should."""
+        return cls.apply_with_node(*inputs, **options)[0]
+
+    @classmethod
+    def apply_with_node(cls, *inputs, **options):
+        """``apply``, also handing back the node (recorded or not): for ops that leave a second,
+        non-differentiable result on it, such as max_pool2d's indices."""
         Tensor = tensor_class()
         arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
         if cls.promotes_dtypes:
@@ -72,12 +80,20 @@ class Function:
             arrays = [(a if isinstance(a, np.ndarray) else np.array(a)).astype(common, copy=False) for a in arrays]
 
         node = cls()
-        node.needs_input_grad = tuple(isinstance(x, Tensor) and x._requires_grad for x in inputs)
+        requires_grad = tuple(isinstance(x, Tensor) and x._requires_grad for x in inputs)
+        record = grad_mode._grad_enabled and any(requires_grad)
+        # forward skips work that only backward needs (e.g. max_pool2d's winners) when nothing will run it
+        node.needs_input_grad = requires_grad if record else (False,) * len(inputs)
         node._saved = ()
-        record = grad_mode._grad_enabled and any(node.needs_input_grad)
-        out_array = node.forward(*arrays, **options)
+        try:
+            out_array = node.forward(*arrays, **options)
+        except ValueError:
+            if cls.promotes_dtypes:  # numpy could not broadcast the operands: torch's RuntimeError instead
+                broadcast_shape(*(np.shape(a) for a in arrays))
+            raise
         if not isinstance(out_array, np.ndarray):
             out_array = np.asarray(out_array)
+        record = record and out_array.dtype.kind == "f"  # integers and bools have no gradient
 
         out = Tensor._wrap(out_array, requires_grad=record, grad_fn=node if record else None)
         if cls.is_view:
@@ -92,7 +108,7 @@ class Function:
             node._watch_saved_versions(inputs, out)
         else:
             node._saved = ()  # nothing will run backward: keep no arrays alive
-        return out
+        return out, node
 
     @classmethod
     def promoted_dtype(cls, *arrays):
@@ -131,8 +147,8 @@ class Function:
     def name(self):
         return self.backward_name or f"{type(self).__name__}Backward0"
 
-    def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+    def __repr__(self):  # torch's C++ nodes print without their namespace: <CopySlices object at ...>
+        return f"<{self.name().removeprefix('torch::autograd::')} object at {hex(id(self))}>"
 
     def release_saved(self):
         """Drop saved arrays after backward; a later backward through this node then raises."""

@@ -66,9 +66,8 @@ def _calculate_correct_fan(tensor, mode):
 def _fill(tensor, values):
     """Write ``values`` into the tensor's memory (in place, outside the graph)."""
     with no_grad():
-        tensor._check_inplace_allowed()
         tensor._array[...] = values
-        tensor._version.value += 1
+        tensor._version.value += 1  # nodes that saved the old values now refuse to run backward
     return tensor
 
 

@@ -17,6 +17,7 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from .. import dtypes
+from .._interop import check_device, is_torch_tensor
 from ..tensor import Size, Tensor
 from .parameter import Parameter
 
@@ -35,12 +36,27 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 
 def _typename(obj):
-    """A value's type as torch names it in messages: ``int``, ``minigrad.tensor.Tensor``, ..."""
+    """A value's type as ``torch.typename`` names it in messages: ``int``, ``minigrad.FloatTensor``,
+    ``minigrad.nn.modules.linear.Linear``, ... (also used by ``minigrad.optim``)."""
     if isinstance(obj, Tensor):
-        return obj.type()  # e.g. minigrad.FloatTensor, as torch.typename gives torch.FloatTensor
+        return obj.type()
     kind = type(obj)
     module = getattr(kind, "__module__", "") or ""
     return kind.__qualname__ if module in ("", "builtins") else f"{module}.{kind.__qualname__}"
+
+
+def _zero_grads(params, set_to_none):
+    """Forget each parameter's ``.grad`` before the next backward (which would add to it):
+    ``None``, or zeros in place with ``set_to_none=False``. ``Module.zero_grad`` and
+    ``Optimizer.zero_grad`` both come here."""
+    for param in params:
+        if param.grad is None:
+            continue
+        if set_to_none:
+            param.grad = None
+        else:
+            param.grad.detach_()
+            param.grad._array[...] = 0
 
 
 def _addindent(text, spaces):
@@ -56,7 +72,7 @@ def _checkpoint_array(value):
     anything ``numpy.asarray`` accepts. ``None`` when the value is not array-like."""
     if isinstance(value, Tensor):
         return value._array
-    if type(value).__module__.startswith("torch") and hasattr(value, "detach"):
+    if is_torch_tensor(value):
         value = value.detach().cpu().numpy()  # a torch tensor that may require grad
     try:
         array = np.asarray(value)
@@ -297,14 +313,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Forget every parameter's ``.grad`` (``None``, or zeros in place with ``set_to_none=False``)."""
-        for param in self.parameters():
-            if param.grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-            else:
-                param.grad.detach_()
-                param.grad._array[...] = 0
+        _zero_grads(self.parameters(), set_to_none)
 
     # -- dtype conversion -------------------------------------------------------------------------
 
@@ -329,11 +338,7 @@ class Module:
                 device = arg
             else:
                 dtype = arg
-        if device is not None and str(device) != "cpu":
-            raise RuntimeError(
-                f"minigrad runs on the CPU with numpy only; device {str(device)!r} is not available. "
-                "Use the torch engine for GPUs."
-            )
+        check_device(device)
         if dtype is None:
             return self
         dtype = dtypes.to_dtype(dtype)

@@ -18,6 +18,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .. import chunking
 from ..autograd.function import Function
+from ._arguments import int_pair
 from .shape import squeeze, unsqueeze
 
 
@@ -226,25 +227,15 @@ def flipped_filters(w, geo):
 
 # -- the function users call ----------------------------------------------------------------------
 
-_TORCH_SCALAR_NAMES = {
-    "float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "uint8": "Byte", "bool": "Bool"
-}
-
-
 def _pair(value, name):
     """An int or a sequence of 1 or 2 ints, as the pair (along H, along W)."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return int(value), int(value)
-    if isinstance(value, (tuple, list)) and all(isinstance(v, (int, np.integer)) for v in value):
-        if len(value) == 1:
-            return int(value[0]), int(value[0])
-        if len(value) == 2:
-            return int(value[0]), int(value[1])
+    pair = int_pair(value, name, "conv2d")
+    if pair is None:
         raise RuntimeError(
             f"expected {name} to be a single integer value or a list of 2 values to match the convolution "
             f"dimensions, but got {name}={list(value)}"
         )
-    raise TypeError(f"conv2d(): {name} must be an int or a pair of ints, but got {value!r}")
+    return pair
 
 
 def _padding_pairs(padding, kernel, stride, dilation):
@@ -319,15 +310,14 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             f"({dilated_kernel[0]} x {dilated_kernel[1]}). Kernel size can't be greater than actual input size"
         )
     if weight.dtype != input.dtype:
-        names = [_TORCH_SCALAR_NAMES.get(t.dtype.name, t.dtype.name) for t in (input, weight)]
         raise RuntimeError(
-            f"expected scalar type {names[0]} but found {names[1]} (input is {input.dtype.name}, weight is "
-            f"{weight.dtype.name}: convert one with .float() or .double())"
+            f"expected scalar type {input.dtype.torch_name} but found {weight.dtype.torch_name} "
+            f"(input is {input.dtype.name}, weight is {weight.dtype.name}: convert one with .float() or .double())"
         )
     if bias is not None and bias.dtype != input.dtype:
         raise RuntimeError(
-            f"Input type ({_TORCH_SCALAR_NAMES.get(input.dtype.name, input.dtype.name).lower()}) and bias type "
-            f"({_TORCH_SCALAR_NAMES.get(bias.dtype.name, bias.dtype.name).lower()}) should be the same"
+            f"Input type ({input.dtype.torch_name.lower()}) and bias type ({bias.dtype.torch_name.lower()}) "
+            "should be the same"
         )
 
     options = dict(stride=stride, padding=pads, dilation=dilation, groups=groups)

@@ -13,7 +13,6 @@ import numpy as np
 
 from .. import random
 from ..autograd.function import Function
-from .reduction import _torch_type_name
 
 
 class Dropout(Function):
@@ -47,7 +46,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         return input  # the identity: torch returns the same tensor
     if not input.dtype.is_floating_point and p != 1:
         raise RuntimeError(
-            f"result type Float can't be cast to the desired output type {_torch_type_name(input.dtype.numpy)}: "
+            f"result type Float can't be cast to the desired output type {input.dtype.torch_name}: "
             "dropout scales by 1/(1-p), so its input must be a floating-point tensor (convert it with .float())"
         )
     if inplace:

@@ -2,7 +2,9 @@
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
+from ._arguments import broadcast_shape
 
 
 class MatMul(Function):
@@ -16,7 +18,7 @@ class MatMul(Function):
     def forward(self, a, b):
         check_matmul_shapes(a.shape, b.shape)
         check_matmul_dtypes(a.dtype, b.dtype)
-        self.backward_name = _torch_name(a.ndim, b.ndim)
+        self.backward_name = matmul_backward_name(a.shape, b.shape, self.needs_input_grad[0])
         self.a_ndim, self.b_ndim = a.ndim, b.ndim
         self.save_for_backward(a if self.needs_input_grad[1] else None, b if self.needs_input_grad[0] else None)
         return np.matmul(a, b)
@@ -39,20 +41,21 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
-def _torch_name(a_ndim, b_ndim):
-    if a_ndim == 1 and b_ndim == 1:
-        return "DotBackward0"
-    if a_ndim == 2 and b_ndim == 1:
-        return "MvBackward0"
-    if a_ndim <= 2 and b_ndim <= 2:
-        return "MmBackward0"
-    return "BmmBackward0"
-
-
-# the C++ type names torch's mm error message uses
-_C_TYPE_NAMES = {
-    "float32": "float", "float64": "double", "int64": "long int", "int32": "int", "uint8": "unsigned char", "bool": "bool"
-}
+def matmul_backward_name(a_shape, b_shape, a_requires_grad):
+    """The grad_fn torch shows for ``a @ b`` (contiguous operands), named after the path it takes:
+    dot, mv or mm for 1-D and 2-D operands; otherwise it folds the batch axes into matrix rows, or
+    runs bmm, and ends in a reshape (UnsafeViewBackward0) or, squeezing a 1-D a, SqueezeBackward4.
+    2-D a @ batched b is folded as (bᵀ @ aᵀ)ᵀ when a requires grad: it ends in a transpose, made
+    contiguous by a copy (CloneBackward0) unless the result has a single row or column."""
+    a_ndim, b_ndim = len(a_shape), len(b_shape)
+    if b_ndim == 1:
+        return {1: "DotBackward0", 2: "MvBackward0"}.get(a_ndim, "UnsafeViewBackward0")
+    if b_ndim == 2:
+        return {1: "SqueezeBackward4", 2: "MmBackward0"}.get(a_ndim, "UnsafeViewBackward0")
+    if a_ndim == 2 and a_requires_grad:
+        rows, columns = a_shape[0], b_shape[-1]
+        return "TransposeBackward0" if rows == 1 or columns == 1 else "CloneBackward0"
+    return "UnsafeViewBackward0"
 
 
 def check_matmul_shapes(a_shape, b_shape):
@@ -67,7 +70,7 @@ def check_matmul_shapes(a_shape, b_shape):
         )
     inner_a = a_shape[-1]
     inner_b = b_shape[0] if len(b_shape) == 1 else b_shape[-2]
-    batch = _broadcast_batch_shapes(a_shape[:-2], b_shape[:-2]) if len(b_shape) > 2 else ()
+    batch = broadcast_shape(a_shape[:-2], b_shape[:-2]) if len(b_shape) > 2 else ()  # raises if they clash
     if inner_a == inner_b:
         return
     hint = (
@@ -93,22 +96,11 @@ def check_matmul_shapes(a_shape, b_shape):
     )
 
 
-def _broadcast_batch_shapes(a_batch, b_batch):
-    """The broadcast of the two operands' batch axes, or torch's error naming the first clash."""
-    ndim = max(len(a_batch), len(b_batch))
-    a_batch, b_batch = (1,) * (ndim - len(a_batch)) + tuple(a_batch), (1,) * (ndim - len(b_batch)) + tuple(b_batch)
-    for axis, (n, m) in enumerate(zip(a_batch, b_batch)):
-        if n != m and n != 1 and m != 1:
-            raise RuntimeError(
-                f"The size of tensor a ({n}) must match the size of tensor b ({m}) at non-singleton dimension {axis}"
-            )
-    return tuple(max(n, m) for n, m in zip(a_batch, b_batch))
-
-
 def check_matmul_dtypes(a_dtype, b_dtype):
     """Unlike + and *, matmul does not promote: both operands must have one dtype."""
     if a_dtype != b_dtype:
-        a_name, b_name = (_C_TYPE_NAMES.get(np.dtype(d).name, str(d)) for d in (a_dtype, b_dtype))
+        # torch's message prints C++ type names: "long int != float"
+        a_name, b_name = (dtypes.from_numpy_dtype(d).c_name for d in (a_dtype, b_dtype))
         raise RuntimeError(
             f"expected m1 and m2 to have the same dtype, but got: {a_name} != {b_name} "
             "(convert one operand with .to(other.dtype) first)"

@@ -16,7 +16,8 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
-from .reduction import _torch_type_name
+from ._arguments import broadcasts_to
+from .linalg import matmul_backward_name
 
 
 class Linear(Function):
@@ -27,7 +28,7 @@ class Linear(Function):
     """
 
     def forward(self, x, weight, bias=None):
-        self.backward_name = self.torch_name(x.ndim, weight.ndim, bias)
+        self.backward_name = self.torch_name(x.shape, weight.shape, bias)
         self.bias_shape = None if bias is None else bias.shape
         self.save_for_backward(x if self.needs_input_grad[1] else None, weight if self.needs_input_grad[0] else None)
         rows, in_features = math.prod(x.shape[:-1]), x.shape[-1]
@@ -63,13 +64,11 @@ class Linear(Function):
         return grad_x, grad_weight, grad_bias
 
     @staticmethod
-    def torch_name(x_ndim, weight_ndim, bias):
+    def torch_name(x_shape, weight_shape, bias):
         """The grad_fn torch shows, which depends on the path torch takes for these shapes."""
-        if weight_ndim == 1:
-            return {1: "DotBackward0", 2: "MvBackward0"}.get(x_ndim, "UnsafeViewBackward0")
-        if bias is None:
-            return {1: "SqueezeBackward4", 2: "MmBackward0"}.get(x_ndim, "UnsafeViewBackward0")
-        if x_ndim == 2:
+        if bias is None:  # torch computes x @ Wᵀ (or x @ w for a 1-D w): matmul's names
+            return matmul_backward_name(x_shape, weight_shape[::-1], a_requires_grad=False)
+        if len(x_shape) == 2:
             return "AddmmBackward0"
         return "ViewBackward0" if bias.ndim == 1 else "AddBackward0"
 
@@ -97,19 +96,15 @@ def linear(input, weight, bias=None):
     for name, other in (("weight", weight), ("bias", bias)):
         if other is not None and other.dtype != input.dtype:
             raise RuntimeError(
-                f"expected m1 and m2 to have the same dtype, but got: {_torch_type_name(input.dtype.numpy)} != "
-                f"{_torch_type_name(other.dtype.numpy)} (input is {input.dtype}, {name} is {other.dtype}; "
+                f"expected m1 and m2 to have the same dtype, but got: {input.dtype.c_name} != "
+                f"{other.dtype.c_name} (input is {input.dtype}, {name} is {other.dtype}; "
                 "convert one with .to(dtype))"
             )
     if bias is not None:
         if weight.ndim == 1:
             raise RuntimeError("mat2 must be a matrix, got 1-D tensor (a 1-D weight takes no bias)")
         out_shape = tuple(input.shape[:-1]) + (weight.shape[0],)
-        try:
-            fits = np.broadcast_shapes(tuple(bias.shape), out_shape) == out_shape
-        except ValueError:
-            fits = False
-        if not fits:
+        if not broadcasts_to(bias.shape, out_shape):
             raise RuntimeError(
                 f"The expanded size of the tensor ({weight.shape[0]}) must match the existing size "
                 f"({bias.shape[-1] if bias.ndim else 1}): bias of shape {list(bias.shape)} does not broadcast to "

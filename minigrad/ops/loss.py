@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from .reduction import _torch_type_name
+from ._arguments import broadcast_shape
 from .softmax import log_softmax_array
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -101,16 +101,13 @@ def _check_broadcast(input, target):
     """Targets broadcast against inputs, as in torch, which warns because it is usually a mistake."""
     if input.shape == target.shape:
         return
-    a, b = tuple(input.shape), tuple(target.shape)
-    ndim = max(len(a), len(b))
-    a, b = (1,) * (ndim - len(a)) + a, (1,) * (ndim - len(b)) + b
-    for dim in reversed(range(ndim)):
-        if a[dim] != b[dim] and a[dim] != 1 and b[dim] != 1:
-            raise RuntimeError(
-                f"The size of tensor a ({a[dim]}) must match the size of tensor b ({b[dim]}) at non-singleton "
-                f"dimension {dim}: input of shape {list(input.shape)} and target of shape {list(target.shape)} "
-                "do not broadcast; give them the same shape"
-            )
+    try:
+        broadcast_shape(input.shape, target.shape)
+    except RuntimeError as error:
+        raise RuntimeError(
+            f"{error}: input of shape {list(input.shape)} and target of shape {list(target.shape)} do not "
+            "broadcast; give them the same shape"
+        ) from None
     warnings.warn(
         f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
         "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
@@ -127,7 +124,7 @@ def l1_loss(input, target, reduction="mean"):
     if reduction == "mean" and dtype.kind != "f":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
-            f"Got: {_torch_type_name(dtype)} (convert input and target with .float())"
+            f"Got: {dtypes.from_numpy_dtype(dtype).torch_name} (convert input and target with .float())"
         )
     return L1Loss.apply(input, target, reduction=reduction)
 
@@ -139,7 +136,8 @@ def mse_loss(input, target, reduction="mean"):
     dtype = dtypes.result_dtype(input._array, target._array)
     if dtype.kind != "f":
         raise NotImplementedError(
-            f"\"mse_cpu\" not implemented for '{_torch_type_name(dtype)}' (convert input and target with .float())"
+            f"\"mse_cpu\" not implemented for '{dtypes.from_numpy_dtype(dtype).torch_name}' "
+            "(convert input and target with .float())"
         )
     return MSELoss.apply(input, target, reduction=reduction)
 
@@ -310,7 +308,7 @@ def _check_class_scores(input, function_name):
     if not input.dtype.is_floating_point:
         kernel = "nll_loss_out_frame" if function_name == "nll_loss" else "log_softmax_lastdim_kernel_impl"
         raise NotImplementedError(
-            f"\"{kernel}\" not implemented for '{_torch_type_name(input.dtype.numpy)}' "
+            f"\"{kernel}\" not implemented for '{input.dtype.torch_name}' "
             "(class scores must be floating point; convert them with .float())"
         )
 
@@ -345,7 +343,7 @@ def _check_index_target(input, target, weight, ignore_index):
         )
     if target.dtype.numpy not in (np.dtype(np.int64), np.dtype(np.uint8)):
         raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_torch_type_name(target.dtype.numpy)} "
+            f"expected target dtype to be Long or Byte, but got {target.dtype.torch_name} "
             "(class-index targets are integers; class probabilities have the input's shape)"
         )
     num_classes = _num_classes(input.shape)
@@ -353,8 +351,8 @@ def _check_index_target(input, target, weight, ignore_index):
     if weight is not None:
         if weight.dtype != input.dtype:
             raise RuntimeError(
-                f"expected scalar type {_torch_type_name(input.dtype.numpy)} but found "
-                f"{_torch_type_name(weight.dtype.numpy)} (weight must have the input's dtype, {input.dtype})"
+                f"expected scalar type {input.dtype.torch_name} but found "
+                f"{weight.dtype.torch_name} (weight must have the input's dtype, {input.dtype})"
             )
         if weight.requires_grad:
             raise RuntimeError(
@@ -398,7 +396,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         if not target.dtype.is_floating_point:
             raise RuntimeError(
                 f"Expected floating point type for target with class probabilities, got "
-                f"{_torch_type_name(target.dtype.numpy)} (class-index targets have the input's shape without C)"
+                f"{target.dtype.torch_name} (class-index targets have the input's shape without C)"
             )
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")

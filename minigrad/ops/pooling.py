@@ -18,7 +18,8 @@ an unrelated pixel, minigrad to none.)
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..autograd.function import Function
+from ..autograd.function import Function, tensor_class
+from ._arguments import int_pair
 
 
 def pool_output_size(size, kernel, stride, pad, dilation, ceil_mode):
@@ -146,13 +147,16 @@ class MaxPool2d(Function):
 
     The winner is the first maximum in row-major order (NaN wins); it takes the whole gradient.
     Computed tap by tap: grad goes where the winner is tap (i, j), into the slice that tap read.
+    The winners are found only when backward will need them, or ``return_indices`` asks for them
+    (then they stay on the node as ``self.winners``).
     """
 
     backward_name = "MaxPool2DWithIndicesBackward0"
 
-    def forward(self, x, geometry):
+    def forward(self, x, geometry, return_indices=False):
         self.geometry = geometry
-        out, winners = window_max(x, geometry, with_winners=self.needs_input_grad[0])
+        out, winners = window_max(x, geometry, with_winners=self.needs_input_grad[0] or return_indices)
+        self.winners = winners if return_indices else None
         # x is kept for its version counter only: changing it in place breaks backward, as in torch
         self.save_for_backward(x, winners)
         return out
@@ -174,19 +178,12 @@ class MaxPool2d(Function):
 # -- the function users call ----------------------------------------------------------------------
 
 
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _pair(value, message, default=None):
-    """An int or a sequence of 1 or 2 ints as the pair (along H, along W); None or () is ``default``."""
-    if value is None or (default is not None and isinstance(value, (tuple, list)) and len(value) == 0):
-        return default
-    if _is_int(value):
-        return int(value), int(value)
-    if isinstance(value, (tuple, list)) and len(value) in (1, 2) and all(map(_is_int, value)):
-        return int(value[0]), int(value[-1])
-    raise RuntimeError(f"max_pool2d: {message}")
+def _pair(value, name, message):
+    """An int or a sequence of 1 or 2 ints as the pair (along H, along W); torch's errors otherwise."""
+    pair = int_pair(value, name, "max_pool2d")
+    if pair is None:
+        raise RuntimeError(f"max_pool2d: {message}")
+    return pair
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -195,12 +192,12 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     stride defaults to kernel_size; padding (−∞) is at most half the dilated kernel. With
     ``return_indices`` also returns, per output pixel, the winner's flat index h·W + w in its plane.
     """
-    from ..tensor import Tensor
-
-    kernel = _pair(kernel_size, "kernel_size must either be a single int, or a tuple of two ints")
-    stride = _pair(stride, "stride must either be omitted, a single int, or a tuple of two ints", default=kernel)
-    padding = _pair(padding, "padding must either be a single int, or a tuple of two ints")
-    dilation = _pair(dilation, "dilation must be either a single int, or a tuple of two ints")
+    kernel = _pair(kernel_size, "kernel_size", "kernel_size must either be a single int, or a tuple of two ints")
+    if stride is None or stride == () or stride == []:  # omitted: the windows do not overlap
+        stride = kernel
+    stride = _pair(stride, "stride", "stride must either be omitted, a single int, or a tuple of two ints")
+    padding = _pair(padding, "padding", "padding must either be a single int, or a tuple of two ints")
+    dilation = _pair(dilation, "dilation", "dilation must be either a single int, or a tuple of two ints")
     if input.ndim not in (3, 4):
         raise RuntimeError(
             f"non-empty 3D or 4D (batch mode) tensor expected for input, but got input of size {list(input.shape)}"
@@ -246,8 +243,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         )
 
     geometry = PoolGeometry(in_hw, out_hw, kernel, stride, padding, dilation)
-    out = MaxPool2d.apply(input, geometry=geometry)
     if not return_indices:
-        return out
-    _, winners = window_max(input._array, geometry, with_winners=True)  # a second pass, only when asked
-    return out, Tensor._wrap(geometry.flat_indices(winners))
+        return MaxPool2d.apply(input, geometry=geometry)
+    out, node = MaxPool2d.apply_with_node(input, geometry=geometry, return_indices=True)
+    return out, tensor_class()._wrap(geometry.flat_indices(node.winners))

@@ -9,7 +9,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..autograd.function import Function
+from .. import dtypes
+from ..autograd.function import Function, tensor_class
 
 
 def normalize_dims(dim, ndim):
@@ -67,7 +68,7 @@ class Mean(Function):
         if x.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                f"complex dtype. Got: {_torch_type_name(x.dtype)}"
+                f"complex dtype. Got: {dtypes.from_numpy_dtype(x.dtype).torch_name}"
             )
         self.backward_name = "MeanBackward0" if dim is None and not keepdim else "MeanBackward1"
         self.input_shape, self.dims, self.keepdim = x.shape, normalize_dims(dim, x.ndim), keepdim
@@ -90,8 +91,8 @@ class Var(Function):
     def forward(self, x, dim=None, correction=1, keepdim=False):
         if x.dtype.kind != "f":
             raise RuntimeError(
-                f"std and var only support floating point and complex dtypes (got {_torch_type_name(x.dtype)}); "
-                "convert the input with .float() first"
+                "std and var only support floating point and complex dtypes "
+                f"(got {dtypes.from_numpy_dtype(x.dtype).torch_name}); convert the input with .float() first"
             )
         self.input_shape, self.dims, self.keepdim = x.shape, normalize_dims(dim, x.ndim), keepdim
         count = np.prod([x.shape[d] for d in (self.dims or range(x.ndim))])
@@ -114,10 +115,12 @@ class Var(Function):
 class MaxAll(Function):
     """out = max over every element     ∂L/∂x = grad / k at each of the k tied maxima, 0 elsewhere
 
-    (torch's ``max()``/``amax`` split the gradient evenly among ties; ``max_pool2d`` does not.)"""
+    (torch's ``max()``/``amax`` split the gradient evenly among ties; ``max_pool2d`` does not.)
+    A NaN is the maximum: it takes the whole gradient (k counts the NaNs)."""
 
     backward_name = "MaxBackward1"
     function_name = "max"  # for error messages
+    nan_is_extreme = True  # NaN == NaN is false, so the NaNs are matched separately (not by amax/amin)
 
     def forward(self, x, dim=None, keepdim=False, smallest=False):
         self.input_shape, self.dims, self.keepdim = x.shape, normalize_dims(dim, x.ndim), keepdim
@@ -130,17 +133,24 @@ class MaxAll(Function):
     def backward(self, grad):
         x, out = self.saved_tensors
         out = expand_reduced(out, self.input_shape, self.dims, self.keepdim)
-        is_extreme = (x == out) | (np.isnan(x) & np.isnan(out))
+        is_extreme = x == out
+        if self.nan_is_extreme:
+            is_extreme |= np.isnan(x) & np.isnan(out)
         ties = is_extreme.sum(axis=self.dims, keepdims=True)
         grad = expand_reduced(grad, self.input_shape, self.dims, self.keepdim)
-        return grad * is_extreme / ties.astype(grad.dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad / ties.astype(grad.dtype) * is_extreme
 
 
 class Amax(MaxAll):
-    """out = max over ``dim``           ∂L/∂x = grad / k at each of the k tied maxima, 0 elsewhere"""
+    """out = max over ``dim``           ∂L/∂x = grad / k at each of the k tied maxima, 0 elsewhere
+
+    torch matches the maxima with x == out only: where the maximum is NaN nothing matches, k = 0,
+    and grad / 0 · 0 makes the whole reduced slice's gradient NaN (as torch's amax gives)."""
 
     backward_name = "AmaxBackward0"
     function_name = "amax"
+    nan_is_extreme = False
 
 
 def check_nonempty_reduction(function_name, shape, dims):
@@ -195,7 +205,7 @@ class MinAll(MaxAll):
     function_name = "min"
 
 
-class Amin(MaxAll):
+class Amin(Amax):
     backward_name = "AminBackward0"
     function_name = "amin"
 
@@ -231,22 +241,14 @@ class Minimum(Maximum):
     smallest = True
 
 
-_TORCH_TYPE_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "uint8": "Byte", "bool": "Bool"}
-
-
-def _torch_type_name(numpy_dtype):
-    return _TORCH_TYPE_NAMES.get(np.dtype(numpy_dtype).name, str(numpy_dtype))
-
-
 # -- the functions users call ---------------------------------------------------------------------
 
-values_indices = namedtuple("max", ["values", "indices"])
+#: what max(x, dim) and min(x, dim) return (torch's torch.return_types.max / .min), fields values and indices
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
-    from ..dtypes import to_dtype
-
-    return Sum.apply(input, dim=dim, keepdim=keepdim, dtype=None if dtype is None else to_dtype(dtype).numpy)
+    return Sum.apply(input, dim=dim, keepdim=keepdim, dtype=None if dtype is None else dtypes.to_dtype(dtype).numpy)
 
 
 def mean(input, dim=None, keepdim=False):
@@ -260,7 +262,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def _extreme(input, dim, keepdim, smallest):
-    from ..tensor import Tensor
+    Tensor = tensor_class()
 
     if dim is None:
         return (MinAll if smallest else MaxAll).apply(input, smallest=smallest)
@@ -271,7 +273,7 @@ def _extreme(input, dim, keepdim, smallest):
     indices = extreme_indices(np.atleast_1d(input._array), dim, smallest)  # a 0-d input: one element
     values = (MinDim if smallest else MaxDim).apply(input, indices=indices, dim=dim, keepdim=keepdim)
     indices = indices.reshape(values.shape)
-    return values_indices(values, Tensor._wrap(indices.astype(np.int64, copy=False)))
+    return ValuesIndices(values, Tensor._wrap(indices.astype(np.int64, copy=False)))
 
 
 def max(input, dim=None, keepdim=False):
@@ -301,7 +303,7 @@ def minimum(input, other):
 
 def _arg_extreme(input, dim, keepdim, smallest):
     """Index of the first largest (smallest) element; NaN counts as largest. Not differentiable."""
-    from ..tensor import Tensor
+    Tensor = tensor_class()
 
     x, name = input._array, "argmin" if smallest else "argmax"
     find = np.argmin if smallest else np.argmax

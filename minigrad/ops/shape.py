@@ -1,5 +1,5 @@
 """Shape and selection: reshape/view, permute, transpose, squeeze, unsqueeze, expand, flatten,
-indexing, cat, stack, where, clone and dtype casts.
+indexing and item assignment, cat, stack, where, clone and dtype casts.
 
 None of these change values, only where they sit, so each backward puts ``grad`` back where
 the input's elements came from: the inverse reshape, the inverse permutation, a scatter.
@@ -7,8 +7,10 @@ the input's elements came from: the inverse reshape, the inverse permutation, a 
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
-from .reduction import _torch_type_name, normalize_dim
+from ._arguments import is_int, size_arguments
+from .reduction import normalize_dim
 
 
 class Reshape(Function):
@@ -116,25 +118,31 @@ class Expand(Function):
     is_view = True
 
     def forward(self, x, sizes):
-        extra = len(sizes) - x.ndim
+        extra = len(sizes) - x.ndim  # new leading axes
         if extra < 0:
+            type_name = f"minigrad.{dtypes.from_numpy_dtype(x.dtype).torch_name}Tensor"
             raise RuntimeError(
-                f"expand(torch.FloatTensor{{{list(x.shape)}}}, size={list(sizes)}): the number of sizes provided "
+                f"expand({type_name}{{{list(x.shape)}}}, size={list(sizes)}): the number of sizes provided "
                 f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({x.ndim})"
             )
-        for i, n in enumerate(sizes[:extra]):
-            if n == -1:  # -1 keeps an existing size, and a new leading axis has none
+        target = list(sizes)
+        for axis in reversed(range(len(sizes))):  # torch checks from the last axis: it names the last clash
+            if axis < extra:  # a new leading axis: -1 (keep the existing size) has no size to keep
+                if sizes[axis] == -1:
+                    raise RuntimeError(
+                        "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension "
+                        f"{axis}"
+                    )
+                continue
+            existing = x.shape[axis - extra]
+            if sizes[axis] == -1:
+                target[axis] = existing
+            elif existing != 1 and existing != sizes[axis]:
                 raise RuntimeError(
-                    f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension {i}"
+                    f"The expanded size of the tensor ({sizes[axis]}) must match the existing size ({existing}) at "
+                    f"non-singleton dimension {axis}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(x.shape)}"
                 )
-        target = tuple(x.shape[i - extra] if n == -1 else n for i, n in enumerate(sizes))
-        for i, n in enumerate(x.shape):
-            if n != 1 and n != target[i + extra]:
-                raise RuntimeError(
-                    f"The expanded size of the tensor ({target[i + extra]}) must match the existing size ({n}) at "
-                    f"non-singleton dimension {i + extra}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(x.shape)}"
-                )
-        return np.broadcast_to(x, target)
+        return np.broadcast_to(x, tuple(target))
 
     def backward(self, grad):
         return grad
@@ -152,15 +160,10 @@ class Index(Function):
 
     def forward(self, x, key):
         parts = key if isinstance(key, tuple) else (key,)
-        for k in parts:
-            if isinstance(k, slice) and k.step is not None and k.step <= 0:
-                raise ValueError(
-                    "slice step cannot be zero" if k.step == 0 else
-                    "step must be greater than zero (torch has no negative steps; use .flip(dim) there)"
-                )
+        check_slice_steps(parts)
         self.backward_name = (
             "IndexBackward0" if any(isinstance(k, np.ndarray) for k in parts)
-            else "SelectBackward0" if any(_is_integer(k) for k in parts)
+            else "SelectBackward0" if any(is_int(k) for k in parts)
             else "SliceBackward0"
         )
         self.steps = []  # (shape before the step, key) for each indexing step, in order
@@ -175,22 +178,28 @@ class Index(Function):
         return grad
 
 
-def _is_integer(k):
-    return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+def check_slice_steps(parts):
+    """torch's slices step forward: a zero or negative step is an error (numpy would accept it)."""
+    for k in parts:
+        if isinstance(k, slice) and k.step is not None and k.step <= 0:
+            raise ValueError(
+                "slice step cannot be zero" if k.step == 0 else
+                "step must be greater than zero (torch has no negative steps; use .flip(dim) there)"
+            )
 
 
 def split_index(parts):
     """The indexing steps that give torch's result for the key ``parts`` under numpy's rules:
     one step, or (ints, slices and None with index arrays replaced by full slices) then (the
     index arrays at their positions in the first step's result)."""
-    if not any(isinstance(k, np.ndarray) for k in parts) or not any(_is_integer(k) for k in parts):
+    if not any(isinstance(k, np.ndarray) for k in parts) or not any(is_int(k) for k in parts):
         return [parts]
     basic, arrays = [], []
     for k in parts:
         if isinstance(k, np.ndarray):  # a boolean mask spans as many axes as it has
             basic += [slice(None)] * (k.ndim if k.dtype == np.bool_ else 1)
             arrays.append(k)
-        elif _is_integer(k):  # removes its axis in the first step
+        elif is_int(k):  # removes its axis in the first step
             basic.append(k)
         else:  # a slice, None or Ellipsis: same place in both steps
             basic.append(k)
@@ -206,6 +215,70 @@ def scatter(grad, shape, key):
     else:
         grad_x[key] = grad
     return grad_x
+
+
+class IndexPut(Function):
+    """out = x with out[key] = value     ∂L/∂x = grad with zeros at key     ∂L/∂value = grad[key]
+
+    ``x[key] = value`` where x or value requires grad: ``Tensor.__setitem__`` writes this op's
+    result into x, as every in-place op. value broadcasts to x[key]'s shape (the engine sums its
+    gradient back); a position selected twice sends its gradient to both copies of value, as in torch."""
+
+    def forward(self, x, value, key):
+        self.parts, self.value_ndim = key if isinstance(key, tuple) else (key,), np.ndim(value)
+        out = x.copy()
+        assign(out, self.parts, value)
+        self.backward_name = _index_put_name(self.parts, x.shape)
+        return out
+
+    def backward(self, grad):
+        grad_x = grad_value = None
+        if self.needs_input_grad[0]:
+            grad_x = grad.copy()
+            assign(grad_x, self.parts, 0)  # those positions were overwritten: old x no longer reaches L there
+        if self.needs_input_grad[1]:
+            grad_value = grad
+            for step in split_index(self.parts):  # grad[key], with torch's meaning of the key
+                grad_value = grad_value[step]
+            # numpy lets value have extra leading size-1 axes: put them back for the engine
+            grad_value = grad_value.reshape((1,) * (self.value_ndim - grad_value.ndim) + grad_value.shape)
+        return grad_x, grad_value
+
+
+def _index_put_name(parts, shape):
+    """torch's node for ``x[key] = value``: when the key's ints, None or slices narrow x, torch
+    writes into that view of x (CopySlices); otherwise it writes x itself, with index arrays
+    (IndexPutBackward0) or without (a plain copy: CopyBackwards)."""
+    arrays = [k for k in parts if isinstance(k, np.ndarray)]
+    axes_used = sum(k.ndim if k.dtype == np.bool_ else 1 for k in arrays) + sum(
+        1 for k in parts if not isinstance(k, np.ndarray) and k is not None and k is not Ellipsis
+    )
+    axis = 0
+    for k in parts:
+        if isinstance(k, np.ndarray):
+            axis += k.ndim if k.dtype == np.bool_ else 1
+        elif k is Ellipsis:
+            axis += len(shape) - axes_used
+        elif isinstance(k, slice) and k.indices(shape[axis]) == (0, shape[axis], 1):
+            axis += 1  # the whole axis: no view needed
+        else:  # an int, None or a narrowing slice
+            return "torch::autograd::CopySlices"
+    return "IndexPutBackward0" if arrays else "torch::autograd::CopyBackwards"
+
+
+def assign(array, key, value):
+    """``array[key] = value`` in place, with the meaning torch gives ``key`` (see ``split_index``)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    check_slice_steps(parts)
+    steps = split_index(parts)
+    for step in steps[:-1]:
+        array = array[step]  # basic indexing: a view, so the last write lands in the original
+    if isinstance(value, np.ndarray) and value.ndim and value.shape[0] == 1:
+        # torch drops value's extra leading size-1 axes; numpy does too, except into a single element
+        extra = value.ndim - np.ndim(array[steps[-1]])
+        if extra > 0 and all(n == 1 for n in value.shape[:extra]):
+            value = value.reshape(value.shape[extra:])
+    array[steps[-1]] = value
 
 
 def _index_with_torch_errors(x, key):
@@ -320,19 +393,12 @@ class ToDtype(Function):
 # -- the functions users call ---------------------------------------------------------------------
 
 
-def _sizes(args):
-    """Accept both ``f(2, 3)`` and ``f((2, 3))``, as torch does."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        return tuple(args[0])
-    return tuple(args)
-
-
 def reshape(input, *shape):
-    return Reshape.apply(input, shape=_sizes(shape))
+    return Reshape.apply(input, shape=size_arguments(shape))
 
 
 def permute(input, *dims):
-    return Permute.apply(input, dims=_sizes(dims))
+    return Permute.apply(input, dims=size_arguments(dims))
 
 
 def transpose(input, dim0, dim1):
@@ -377,7 +443,8 @@ def where(condition, input, other):
     mask = condition._array if isinstance(condition, Tensor) else np.asarray(condition)
     if mask.dtype != np.bool_:
         raise RuntimeError(
-            f"where expected condition to be a boolean tensor, but got a tensor with dtype {_torch_type_name(mask.dtype)}"
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{dtypes.from_numpy_dtype(mask.dtype).torch_name}"
         )
     return Where.apply(input, other, condition=mask)
 

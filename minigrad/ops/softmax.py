@@ -6,7 +6,7 @@ Both subtract the row's maximum first: softmax(x) = softmax(x − max x), so exp
 import numpy as np
 
 from ..autograd.function import Function
-from .reduction import _torch_type_name, normalize_dim
+from .reduction import normalize_dim
 
 
 def log_softmax_array(x, axis):
@@ -55,7 +55,7 @@ def _prepare(input, dim, dtype, name):
         input = input.to(dtype)
     elif not input.dtype.is_floating_point:
         raise NotImplementedError(
-            f'"{name}_lastdim_kernel_impl" not implemented for \'{_torch_type_name(input.dtype.numpy)}\' '
+            f'"{name}_lastdim_kernel_impl" not implemented for \'{input.dtype.torch_name}\' '
             "(convert the input with .float(), or pass dtype=)"
         )
     return input, dim

@@ -147,9 +147,8 @@ class Clamp(Function):
         x = x.astype(dtype, copy=False)
         low, high = (None if b is None else np.asarray(b).astype(dtype, copy=False) for b in (low, high))
         self.save_for_backward(x, low, high)
-        out = x if low is None else np.maximum(x, low)
-        out = out if high is None else np.minimum(out, high)
-        return out if out is not x else x.copy()
+        out = x if low is None else np.maximum(x, low)  # clamp() checked that a bound is given: out is new
+        return out if high is None else np.minimum(out, high)
 
     def backward(self, grad):
         x, low, high = self.saved_tensors

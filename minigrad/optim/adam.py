@@ -1,6 +1,7 @@
 """``Adam`` and ``AdamW``: steps scaled per coordinate by running gradient statistics.
 
-For each parameter p with gradient g, at step t = 1, 2, ... (exactly torch's order of operations):
+For each parameter p with gradient g, at step t = 1, 2, ... (the formulas and order of
+torch's ``_single_tensor_adam``, which torch.optim.Adam runs on the CPU):
 
     g ← −g                                    if maximize
     p ← p − lr · weight_decay · p             AdamW: decay decoupled from the gradient
@@ -10,6 +11,11 @@ For each parameter p with gradient g, at step t = 1, 2, ... (exactly torch's ord
     v̂ ← max(v̂, v)                            amsgrad: never let the denominator shrink
     m and v start at 0, so early averages are too small by (1 − βᵗ); dividing corrects that:
     p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)       (v̂ in place of v with amsgrad)
+
+Floats still differ from torch's in the last bit here and there: torch's CPU kernels fuse
+``a + b·c`` into one rounding (FMA, in lerp and addcmul) and take a vectorised square root
+that is not always correctly rounded; numpy rounds each step. Where v ≈ 0 the step divides
+by ≈ ε, so those last bits grow over the steps (float32 tests allow rtol 1e-5).
 """
 
 import numpy as np
@@ -94,8 +100,8 @@ class Adam(Optimizer):
                         g = g + weight_decay * p._array
 
                 m, v = state["exp_avg"]._array, state["exp_avg_sq"]._array
-                _lerp_(m, g, 1 - beta1)
-                v *= beta2
+                _lerp_(m, g, 1 - beta1)  # torch: exp_avg.lerp_(grad, 1 - beta1)
+                v *= beta2  # torch: exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
                 v += (1 - beta2) * g * g
 
                 bias_correction1 = 1 - beta1**step
@@ -107,7 +113,7 @@ class Adam(Optimizer):
                     denom = np.sqrt(v_max) / bias_correction2_sqrt + eps
                 else:
                     denom = np.sqrt(v) / bias_correction2_sqrt + eps
-                p._array += (-step_size * m) / denom
+                p._array += (-step_size * m) / denom  # torch: param.addcdiv_(exp_avg, denom, value=-step_size)
                 p._version.value += 1
         return loss
 

@@ -16,7 +16,9 @@ from collections import defaultdict
 
 import numpy as np
 
+from .._interop import is_torch_tensor
 from ..autograd.grad_mode import enable_grad
+from ..nn.module import _typename, _zero_grads
 from ..tensor import Tensor
 
 
@@ -30,14 +32,6 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-def _typename(obj):
-    if isinstance(obj, Tensor):
-        return obj.type()  # e.g. minigrad.FloatTensor, as torch.typename gives torch.FloatTensor
-    kind = type(obj)
-    module = getattr(kind, "__module__", "") or ""
-    return kind.__qualname__ if module in ("", "builtins") else f"{module}.{kind.__qualname__}"
-
-
 def _state_tensor(value, dtype=None):
     """A saved state value as a minigrad tensor of its own (cast to ``dtype`` when given).
     Accepts minigrad tensors, numpy arrays and torch CPU tensors; other values pass through."""
@@ -45,7 +39,7 @@ def _state_tensor(value, dtype=None):
         array = value._array
     elif isinstance(value, np.ndarray):
         array = value
-    elif type(value).__module__.startswith("torch") and hasattr(value, "detach"):
+    elif is_torch_tensor(value):
         array = value.detach().cpu().numpy()
     else:
         return copy.deepcopy(value)
@@ -108,15 +102,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none=True):
         """Forget every parameter's ``.grad`` before the next backward (which would add to it)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad.detach_()
-                    p.grad._array[...] = 0
+        _zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure=None):
         raise NotImplementedError

@@ -20,6 +20,7 @@ import numbers
 import numpy as np
 
 from .. import random
+from .._interop import is_torch_tensor
 from ..tensor import Tensor
 
 
@@ -60,17 +61,13 @@ def _as_array(value):
     """A numpy array holding ``value`` (a minigrad tensor, torch tensor or numpy array)."""
     if isinstance(value, Tensor):
         return value.detach().numpy()
-    if _is_torch_tensor(value):  # np.asarray shares the CPU tensor's memory
+    if is_torch_tensor(value):  # np.asarray shares the CPU tensor's memory
         return np.asarray(value.detach().cpu())
     return np.asarray(value)
 
 
-def _is_torch_tensor(value):
-    return type(value).__module__.startswith("torch") and hasattr(value, "detach")
-
-
 def _is_tensor_like(value):
-    return isinstance(value, (Tensor, np.ndarray)) or _is_torch_tensor(value)
+    return isinstance(value, (Tensor, np.ndarray)) or is_torch_tensor(value)
 
 
 def default_collate(batch):

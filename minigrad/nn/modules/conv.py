@@ -9,21 +9,18 @@ The weight is (C_out, C_in / groups, kH, kW) and the bias (C_out,).
 convolve without padding.
 """
 
-import math
-
-import numpy as np
-
-from ... import dtypes
+from ..._interop import check_device
+from ...ops._arguments import int_pair
 from ...ops.padding import pad as _pad
 from .. import functional as F
-from .. import init
 from ..module import Module
-from ..parameter import Parameter
+from .linear import _add_weight_and_bias, _reset_weight_and_bias
 
 
-def _pair(value):
-    """2 → (2, 2); (2, 3) → (2, 3)."""
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+def _pair(value, name):
+    """2 → (2, 2); (2, 3) → (2, 3). A sequence of another length is kept as given, as torch's
+    layers keep it: ``F.conv2d`` names it when the layer runs."""
+    return int_pair(value, name, "Conv2d") or tuple(value)
 
 
 class Conv2d(Module):
@@ -42,10 +39,9 @@ class Conv2d(Module):
         dtype=None,
     ):
         super().__init__()
-        if device is not None and str(device) != "cpu":
-            raise RuntimeError(f"minigrad runs on the CPU only; device {str(device)!r} is not available")
-        kernel_size, stride, dilation = _pair(kernel_size), _pair(stride), _pair(dilation)
-        padding = padding if isinstance(padding, str) else _pair(padding)
+        check_device(device)
+        kernel_size, stride, dilation = _pair(kernel_size, "kernel_size"), _pair(stride, "stride"), _pair(dilation, "dilation")
+        padding = padding if isinstance(padding, str) else _pair(padding, "padding")
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
         if in_channels % groups != 0:
@@ -81,22 +77,12 @@ class Conv2d(Module):
         else:
             self._reversed_padding_repeated_twice = [p for p in reversed(padding) for _ in range(2)]
 
-        numpy_dtype = (dtypes.to_dtype(dtype) or dtypes.get_default_dtype()).numpy
-        self.weight = Parameter(np.empty((out_channels, in_channels // groups, *kernel_size), numpy_dtype))
-        if bias:
-            self.bias = Parameter(np.empty(out_channels, numpy_dtype))
-        else:
-            self.register_parameter("bias", None)
+        _add_weight_and_bias(self, (out_channels, in_channels // groups, *kernel_size), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        """torch's default: W ~ U(±1/√fan_in) (kaiming_uniform_ with a=√5), b ~ U(±1/√fan_in),
-        fan_in = C_in/groups · kH · kW."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        """torch's default, as Linear's: W ~ U(±1/√fan_in), b ~ U(±1/√fan_in), fan_in = C_in/groups · kH · kW."""
+        _reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input):
         if self.padding_mode != "zeros":

@@ -5,16 +5,33 @@ import math
 import numpy as np
 
 from ... import dtypes
+from ..._interop import check_device
 from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
 
 
-def _parameter(shape, dtype):
-    """An uninitialised Parameter in ``dtype`` (the default float dtype when None)."""
-    dtype = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
-    return Parameter(np.empty(shape, dtype.numpy))
+def _add_weight_and_bias(layer, weight_shape, bias, dtype):
+    """Give ``layer`` an uninitialised ``weight`` of ``weight_shape`` and, when ``bias``, a ``bias``
+    of shape (weight_shape[0],) (without one, a ``None`` bias, as torch registers it), in ``dtype``
+    (the default float dtype when None). Linear and Conv2d build their parameters here."""
+    numpy_dtype = (dtypes.to_dtype(dtype) or dtypes.get_default_dtype()).numpy
+    layer.weight = Parameter(np.empty(weight_shape, numpy_dtype))
+    if bias:
+        layer.bias = Parameter(np.empty(weight_shape[:1], numpy_dtype))
+    else:
+        layer.register_parameter("bias", None)
+
+
+def _reset_weight_and_bias(weight, bias):
+    """torch's default for Linear and Conv2d: W ~ U(±1/√fan_in) (kaiming_uniform_ with a=√5:
+    gain² = 2/(1+5) = 1/3, bound = √3·gain/√fan_in), and b ~ U(±1/√fan_in)."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
 
 
 class Linear(Module):
@@ -22,24 +39,15 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
-        if device is not None and str(device) != "cpu":
-            raise RuntimeError(f"minigrad runs on the CPU only; device {str(device)!r} is not available")
+        check_device(device)
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = _parameter((out_features, in_features), dtype)
-        if bias:
-            self.bias = _parameter((out_features,), dtype)
-        else:
-            self.register_parameter("bias", None)
+        _add_weight_and_bias(self, (out_features, in_features), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        """torch's default: W ~ U(±1/√in_features) (kaiming_uniform_ with a=√5), b ~ U(±1/√in_features)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        """torch's default: W ~ U(±1/√in_features), b ~ U(±1/√in_features)."""
+        _reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)

@@ -1,0 +1,71 @@
+"""Reading the arguments of ops the way torch reads them: integers, (H, W) pairs, size lists,
+and the shape that operands broadcast to. Shared by the ops, the tensor factories and the engine.
+"""
+
+import functools
+
+import numpy as np
+
+
+def is_int(value):
+    """A Python or numpy integer, not a bool (torch refuses ``True`` as a size or an index count)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def int_pair(value, name, function):
+    """An int or a sequence of 1 or 2 ints as the pair (along H, along W), as torch's 2-D ops
+    read kernel sizes, strides, paddings and dilations: 2 → (2, 2), (2, 3) → (2, 3).
+
+    A sequence of ints of another length gives None: each op raises its own torch message.
+    Anything else is torch's TypeError, naming ``function`` and the argument ``name``."""
+    if is_int(value):
+        return int(value), int(value)
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{function}(): argument '{name}' must be tuple of ints, not {type(value).__name__}")
+    for position, v in enumerate(value):
+        if not is_int(v):
+            raise TypeError(
+                f"{function}(): argument '{name}' must be tuple of ints, but found element of type "
+                f"{type(v).__name__} at pos {position}"
+            )
+    if len(value) == 1:
+        return int(value[0]), int(value[0])
+    if len(value) == 2:
+        return int(value[0]), int(value[1])
+    return None
+
+
+def size_arguments(args):
+    """The sizes of ``f(2, 3)`` and of ``f((2, 3))`` (or a list, or a ``Size``) as one tuple, as torch accepts both."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def broadcast_shape(*shapes):
+    """The shape that ``shapes`` broadcast to, as numpy and torch broadcast: aligned at the right,
+    each axis takes the size that is not 1 (all such sizes must agree).
+
+    Two sizes that clash raise torch's RuntimeError, naming the first clash from the right:
+    "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"."""
+    return functools.reduce(_broadcast_two, shapes, ())
+
+
+def _broadcast_two(a, b):
+    ndim = max(len(a), len(b))
+    a, b = (1,) * (ndim - len(a)) + tuple(a), (1,) * (ndim - len(b)) + tuple(b)
+    for axis in reversed(range(ndim)):
+        if a[axis] != b[axis] and a[axis] != 1 and b[axis] != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({a[axis]}) must match the size of tensor b ({b[axis]}) at "
+                f"non-singleton dimension {axis}"
+            )
+    return tuple(n if m == 1 else m for n, m in zip(a, b))
+
+
+def broadcasts_to(shape, target):
+    """Whether broadcasting stretches ``shape`` to exactly ``target`` (no axis of ``target`` grows)."""
+    try:
+        return broadcast_shape(shape, target) == tuple(target)
+    except RuntimeError:
+        return False
