@@ -17,3 +17,17 @@ def check_device(device):
 def is_torch_tensor(value):
     """Whether ``value`` is a torch tensor (or Parameter), without importing torch."""
     return type(value).__module__.startswith("torch") and hasattr(value, "detach")
+
+
+def parse_to_arguments(args, dtype=None, device=None):
+    """Read ``.to(...)``'s positional arguments, as torch accepts them: a dtype, a device (a string
+    or a torch.device) or a tensor whose dtype to take. Checks the device; returns the dtype (or None)."""
+    for arg in args:
+        if hasattr(arg, "dtype") and hasattr(arg, "shape"):  # a tensor: take its dtype
+            dtype = arg.dtype
+        elif isinstance(arg, str) or type(arg).__name__ == "device":
+            device = arg
+        else:
+            dtype = arg
+    check_device(device)
+    return dtype

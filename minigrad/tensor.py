@@ -16,7 +16,7 @@ import weakref
 import numpy as np
 
 from . import dtypes, _printing
-from ._interop import check_device, is_torch_tensor
+from ._interop import is_torch_tensor, parse_to_arguments
 from .autograd import engine, grad_mode
 from .autograd.function import AccumulateGrad, Function
 from .ops import arithmetic, linalg, reduction, shape, softmax, unary
@@ -253,15 +253,7 @@ class Tensor:
 
     def to(self, *args, dtype=None, device=None, copy=False, **kwargs):
         """``to(dtype)``, ``to(device)`` (only "cpu" exists in minigrad) or ``to(other_tensor)``."""
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif isinstance(arg, str) or type(arg).__name__ == "device":
-                device = arg
-            else:
-                dtype = arg
-        check_device(device)
-        target = dtypes.to_dtype(dtype)
+        target = dtypes.to_dtype(parse_to_arguments(args, dtype, device))
         if target is None or (target.numpy == self._array.dtype and not copy):
             return self
         return shape.ToDtype.apply(self, dtype=target.numpy)

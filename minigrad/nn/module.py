@@ -17,7 +17,7 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from .. import dtypes
-from .._interop import check_device, is_torch_tensor
+from .._interop import is_torch_tensor, parse_to_arguments
 from ..tensor import Size, Tensor
 from .parameter import Parameter
 
@@ -331,14 +331,7 @@ class Module:
 
     def to(self, *args, dtype=None, device=None, **kwargs):
         """``to(dtype)``, ``to("cpu")``, ``to(tensor)``: converts floating-point tensors in place."""
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif isinstance(arg, str) or type(arg).__name__ == "device":
-                device = arg
-            else:
-                dtype = arg
-        check_device(device)
+        dtype = parse_to_arguments(args, dtype, device)
         if dtype is None:
             return self
         dtype = dtypes.to_dtype(dtype)
