@@ -595,7 +595,22 @@ def main():
     if args.markdown:
         command = " ".join(["python", "benchmarks/compare.py", *sys.argv[1:]])
         machine_lines = "\n".join(f"- {key}: {value}" for key, value in machine.items())
-        args.markdown.write_text(f"# minigrad vs PyTorch (CPU)\n\nMade by `{command}` on:\n\n{machine_lines}\n\n{HOW_TO_READ}\n\n{report}\n")
+        analysis = kept_analysis(args.markdown)
+        args.markdown.write_text(
+            f"# minigrad vs PyTorch (CPU)\n\nMade by `{command}` on:\n\n{machine_lines}\n\n{HOW_TO_READ}\n\n{report}\n{analysis}"
+        )
+
+
+#: RESULTS.md ends with a hand-written analysis (the profile, what was tried); rewriting the
+#: tables keeps it
+ANALYSIS_HEADING = "## Where the time goes"
+
+
+def kept_analysis(path):
+    """The hand-written analysis at the end of an existing results file, or "" if there is none."""
+    text = path.read_text() if path.exists() else ""
+    start = text.find(ANALYSIS_HEADING)
+    return "\n" + text[start:] if start >= 0 else ""
 
 
 if __name__ == "__main__":
