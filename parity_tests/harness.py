@@ -80,3 +80,13 @@ def check_gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
         for x in inputs
     )
     assert minigrad.autograd.gradcheck(fn, mg_inputs, eps=eps, atol=atol, rtol=rtol)
+
+
+def check_op(minigrad_fn, torch_fn, *inputs, compare_names=True, **options):
+    """``check_parity``, then the output's grad_fn name against torch's (e.g. "MulBackward0")."""
+    torch_outputs = []
+    mg_out = check_parity(minigrad_fn, lambda *xs: torch_outputs.append(torch_fn(*xs)) or torch_outputs[-1], *inputs, **options)
+    if compare_names:
+        expected = torch_outputs[0].grad_fn
+        assert (mg_out.grad_fn and mg_out.grad_fn.name()) == (expected and type(expected).__name__)
+    return mg_out

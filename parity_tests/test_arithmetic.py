@@ -11,20 +11,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from harness import check_gradcheck, check_parity
+from harness import check_gradcheck, check_op, check_parity
 from strategies import DTYPES, arrays, broadcastable_shapes, positive_arrays, shapes, values
 
 OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
-
-def check_op(mg_fn, torch_fn, *inputs, compare_names=True, **options):
-    """check_parity, then the output's grad_fn name against torch's (e.g. "MulBackward0")."""
-    torch_outputs = []
-    mg_out = check_parity(mg_fn, lambda *xs: torch_outputs.append(torch_fn(*xs)) or torch_outputs[-1], *inputs, **options)
-    expected = torch_outputs[0].grad_fn
-    if compare_names:
-        assert (mg_out.grad_fn and mg_out.grad_fn.name()) == (expected and type(expected).__name__)
-    return mg_out
 
 
 def nonzero_arrays(shape, dtype):

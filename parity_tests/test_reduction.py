@@ -9,22 +9,10 @@ from hypothesis import strategies as st
 
 import minigrad
 import strategies
-from harness import check_gradcheck, check_parity
-from strategies import DTYPES, arrays, broadcastable_shapes, shapes
+from harness import check_gradcheck, check_op, check_parity
+from strategies import DTYPES, arrays, broadcastable_shapes, distinct_arrays, shapes
 
 
-def distinct(shape, dtype=np.float64):
-    """Values without ties; always an ndarray (strategies.distinct_arrays gives a numpy scalar for shape ())."""
-    return strategies.distinct_arrays(shape, dtype).map(np.asarray)
-
-
-def check_op(mg_fn, torch_fn, *inputs, **options):
-    """check_parity, then the output's grad_fn name against torch's (e.g. "SumBackward1")."""
-    torch_outputs = []
-    mg_out = check_parity(mg_fn, lambda *xs: torch_outputs.append(torch_fn(*xs)) or torch_outputs[-1], *inputs, **options)
-    expected = torch_outputs[0].grad_fn
-    assert (mg_out.grad_fn and mg_out.grad_fn.name()) == (expected and type(expected).__name__)
-    return mg_out
 
 
 @st.composite
@@ -95,7 +83,7 @@ def test_max_min_dim(name, data, dtype, shape_dim, keepdim):
     """max(dim)/min(dim) return (values, indices); the gradient goes to the index. Without ties
     the indices must equal torch's."""
     shape, dim = shape_dim
-    x = data.draw(distinct(shape, dtype), label="x")
+    x = data.draw(distinct_arrays(shape, dtype), label="x")
     out = check_op(lambda t: getattr(t, name)(dim, keepdim)[0], lambda t: getattr(t, name)(dim, keepdim)[0], x)
     actual = getattr(minigrad.tensor(x), name)(dim, keepdim=keepdim)
     expected = getattr(torch.tensor(x), name)(dim, keepdim=keepdim)
@@ -215,7 +203,7 @@ def test_argmax_argmin(name, data, dtype, shape_dim, keepdim):
 @given(data=st.data(), shape_dim=shape_and_dims(max_dims=3), keepdim=st.booleans())
 def test_gradcheck(data, shape_dim, keepdim):
     shape, dim = shape_dim
-    x = data.draw(distinct(tuple(min(n, 3) for n in shape)), label="x")  # few elements: fast
+    x = data.draw(distinct_arrays(tuple(min(n, 3) for n in shape)), label="x")  # few elements: fast
     check_gradcheck(lambda t: t.sum(dim, keepdim=keepdim) if dim is not None else t.sum(), x)
     check_gradcheck(lambda t: t.mean(dim, keepdim=keepdim) if dim is not None else t.mean(), x)
     check_gradcheck(lambda t: t.var(dim, keepdim=keepdim, correction=0), x)
@@ -230,7 +218,7 @@ def test_gradcheck(data, shape_dim, keepdim):
 @settings(max_examples=15, deadline=None)
 @given(data=st.data(), shape=shapes(max_dims=2, max_side=3))
 def test_maximum_gradcheck(data, shape):
-    a = data.draw(distinct(shape), label="a")
+    a = data.draw(distinct_arrays(shape), label="a")
     check_gradcheck(minigrad.maximum, a, -a + 0.37)
     check_gradcheck(minigrad.minimum, a, -a + 0.37)
 

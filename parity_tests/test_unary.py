@@ -7,23 +7,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import minigrad
-import strategies
-from harness import check_gradcheck, check_parity
-from strategies import DTYPES, arrays, broadcastable_shapes, positive_arrays, shapes
+from harness import check_gradcheck, check_op, check_parity
+from strategies import DTYPES, arrays, broadcastable_shapes, distinct_arrays, positive_arrays, shapes
 
 
-def distinct(shape, dtype=np.float64):
-    """Values without ties; always an ndarray (strategies.distinct_arrays gives a numpy scalar for shape ())."""
-    return strategies.distinct_arrays(shape, dtype).map(np.asarray)
-
-
-def check_op(mg_fn, torch_fn, *inputs, **options):
-    """check_parity, then the output's grad_fn name against torch's (e.g. "ExpBackward0")."""
-    torch_outputs = []
-    mg_out = check_parity(mg_fn, lambda *xs: torch_outputs.append(torch_fn(*xs)) or torch_outputs[-1], *inputs, **options)
-    expected = torch_outputs[0].grad_fn
-    assert (mg_out.grad_fn and mg_out.grad_fn.name()) == (expected and type(expected).__name__)
-    return mg_out
 
 
 # name → (strategy for the input's values, whether gradcheck must avoid a kink at 0)
@@ -54,7 +41,7 @@ def test_unary(name, data, dtype, shape):
 def test_unary_gradcheck(name, data, shape):
     strategy, has_kink = UNARY[name]
     # abs and relu have no derivative at 0: finite differences need inputs away from it
-    x = data.draw(distinct(shape) if has_kink else strategy(shape), label="x")
+    x = data.draw(distinct_arrays(shape) if has_kink else strategy(shape), label="x")
     if has_kink:
         x = np.where(np.abs(x) < 1e-3, 0.5, x)
     check_gradcheck(getattr(minigrad, name), x)
@@ -126,7 +113,7 @@ def test_clamp_tensor_bounds(data, dtype, shapes_, which):
 @settings(max_examples=15, deadline=None)
 @given(data=st.data(), shape=shapes(max_dims=3, max_side=3))
 def test_clamp_gradcheck(data, shape):
-    x = data.draw(distinct(shape), label="x")
+    x = data.draw(distinct_arrays(shape), label="x")
     x = np.where(np.abs(np.abs(x) - 2.0) < 1e-3, 0.0, x)  # keep away from the bounds ±2
     check_gradcheck(lambda t: t.clamp(-2.0, 2.0), x)
     check_gradcheck(lambda t: t.clamp(min=-2.0), x)

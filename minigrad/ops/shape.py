@@ -167,7 +167,7 @@ class Index(Function):
             else "SliceBackward0"
         )
         self.steps = []  # (shape before the step, key) for each indexing step, in order
-        for step_key in split_index(parts):
+        for step_key in split_index(parts, x.ndim):
             self.steps.append((x.shape, step_key))
             x = _index_with_torch_errors(x, step_key)
         return x
@@ -188,11 +188,14 @@ def check_slice_steps(parts):
             )
 
 
-def split_index(parts):
-    """The indexing steps that give torch's result for the key ``parts`` under numpy's rules:
-    one step, or (ints, slices and None with index arrays replaced by full slices) then (the
-    index arrays at their positions in the first step's result)."""
-    if not any(isinstance(k, np.ndarray) for k in parts) or not any(is_int(k) for k in parts):
+def split_index(parts, ndim):
+    """The indexing steps that give torch's result for the key ``parts`` (on ``ndim`` axes) under
+    numpy's rules: one step, or (ints, slices and None with index arrays replaced by full slices)
+    then (the index arrays at their positions in the first step's result)."""
+    if not any(isinstance(k, np.ndarray) for k in parts):
+        return [parts]
+    parts = expand_ellipsis(parts, ndim)
+    if not any(is_int(k) for k in parts):
         return [parts]
     basic, arrays = [], []
     for k in parts:
@@ -205,6 +208,16 @@ def split_index(parts):
             basic.append(k)
             arrays.append(k if k is Ellipsis else slice(None))
     return [tuple(basic), tuple(arrays)]
+
+
+def expand_ellipsis(parts, ndim):
+    """``...`` replaced by the full slices it stands for. Whether index arrays are adjacent (which
+    decides where their axes go) is judged after that in torch, before it in numpy."""
+    if not any(k is Ellipsis for k in parts):
+        return parts
+    spanned = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else k is not None for k in parts if k is not Ellipsis)
+    at = next(i for i, k in enumerate(parts) if k is Ellipsis)
+    return parts[:at] + (slice(None),) * max(ndim - spanned, 0) + parts[at + 1 :]
 
 
 def scatter(grad, shape, key):
@@ -238,7 +251,7 @@ class IndexPut(Function):
             assign(grad_x, self.parts, 0)  # those positions were overwritten: old x no longer reaches L there
         if self.needs_input_grad[1]:
             grad_value = grad
-            for step in split_index(self.parts):  # grad[key], with torch's meaning of the key
+            for step in split_index(self.parts, grad.ndim):  # grad[key], with torch's meaning of the key
                 grad_value = grad_value[step]
             # numpy lets value have extra leading size-1 axes: put them back for the engine
             grad_value = grad_value.reshape((1,) * (self.value_ndim - grad_value.ndim) + grad_value.shape)
@@ -270,7 +283,7 @@ def assign(array, key, value):
     """``array[key] = value`` in place, with the meaning torch gives ``key`` (see ``split_index``)."""
     parts = key if isinstance(key, tuple) else (key,)
     check_slice_steps(parts)
-    steps = split_index(parts)
+    steps = split_index(parts, array.ndim)
     for step in steps[:-1]:
         array = array[step]  # basic indexing: a view, so the last write lands in the original
     if isinstance(value, np.ndarray) and value.ndim and value.shape[0] == 1:
