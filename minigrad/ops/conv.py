@@ -134,15 +134,13 @@ class Conv2d(Function):
         w_mat = filters_as_columns(w, geo)  #                                            (g, K, O/g)
         out = np.empty((geo.n, geo.ho, geo.wo, geo.o), dtype=x.dtype)  # channels last (N, Ho, Wo, O)
 
-        def forward_chunk(start, stop):
+        for start, stop in geo.chunks(x.itemsize):
             cols = im2col(x[start:stop], geo)  #                                           (g, rows, K)
             rows = out[start:stop].reshape(-1, geo.groups, geo.o_g).transpose(1, 0, 2)  # (g, rows, O/g) view
             np.matmul(cols, w_mat, out=rows)
             if b is not None:
                 rows += b.reshape(geo.groups, 1, geo.o_g)
 
-        for start, stop in geo.chunks(x.itemsize):
-            forward_chunk(start, stop)
         # keep x (to rebuild cols for ∂L/∂w, chunk by chunk) and w (for ∂L/∂x), only if needed
         self.save_for_backward(x if self.needs_input_grad[1] else None, w if self.needs_input_grad[0] else None)
         return out.transpose(0, 3, 1, 2)  # (N, O, Ho, Wo), a view; its memory stays channels-last
@@ -157,27 +155,26 @@ class Conv2d(Function):
             grad_x = np.empty((geo.n, geo.h, geo.w, geo.c), dtype=grad.dtype)  #     channels last
             flipped = flipped_filters(w, geo)  #                                         (g, K', C/g)
 
-        def backward_chunk(start, stop):
-            n = stop - start
-            g_rows = chunking.scratch("conv.grad", (n, geo.ho, geo.wo, geo.o), grad.dtype)
-            g_rows[...] = grad_nhwc[start:stop]  # one row per output pixel                (n, Ho, Wo, O)
+        grad_w = np.zeros((geo.groups, geo.k, geo.o_g), dtype=grad.dtype) if need_w else None  # (g, K, O/g)
+        grad_b = np.zeros(geo.o, dtype=np.float64) if need_b else None  # summed in float64 for accuracy
+        for start, stop in geo.chunks(grad.itemsize, backward=need_x):
+            g_rows = grad_nhwc[start:stop]  # one row per output pixel                         (n, Ho, Wo, O)
+            if not g_rows.flags.c_contiguous:
+                g_rows = chunking.scratch("conv.grad", g_rows.shape, grad.dtype)
+                g_rows[...] = grad_nhwc[start:stop]
             grad_mat = g_rows.reshape(-1, geo.groups, geo.o_g).transpose(1, 0, 2)  #        (g, rows, O/g)
-            partial_w = partial_b = None
-            if need_b:  # Σ over this chunk's pixels, accumulated in float64 for accuracy      (O,)
-                partial_b = g_rows.reshape(-1, geo.o).sum(axis=0, dtype=np.float64)
+            if need_b:
+                grad_b += g_rows.reshape(-1, geo.o).sum(axis=0, dtype=np.float64)
             if need_w:
-                partial_w = im2col(x[start:stop], geo).transpose(0, 2, 1) @ grad_mat  #   (g, K, O/g)
+                grad_w += im2col(x[start:stop], geo).transpose(0, 2, 1) @ grad_mat
             if need_x:
                 grad_x[start:stop] = input_gradient(g_rows, flipped, geo)
-            return partial_w, partial_b
 
-        partials = [backward_chunk(start, stop) for start, stop in geo.chunks(grad.itemsize, backward=need_x)]
-        grad_w = grad_b = None
-        if need_w:  # partial sums, added in chunk order
-            grad_w = sum(p for p, _ in partials).reshape(geo.groups, geo.kh, geo.kw, geo.c_g, geo.o_g)
+        if need_w:  # (g, kh·kw·C/g, O/g) back to (O, C/g, kh, kw)
+            grad_w = grad_w.reshape(geo.groups, geo.kh, geo.kw, geo.c_g, geo.o_g)
             grad_w = grad_w.transpose(0, 4, 3, 1, 2).reshape(geo.o, geo.c_g, geo.kh, geo.kw)
         if need_b:
-            grad_b = sum(b for _, b in partials).astype(grad.dtype)
+            grad_b = grad_b.astype(grad.dtype)
         if need_x:
             grad_x = grad_x.transpose(0, 3, 1, 2)  #                                      (N, C, H, W)
         return grad_x, grad_w, grad_b
