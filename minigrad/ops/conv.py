@@ -168,7 +168,7 @@ class Conv2d(Function):
             if need_w:
                 grad_w += im2col(x[start:stop], geo).transpose(0, 2, 1) @ grad_mat
             if need_x:
-                grad_x[start:stop] = input_gradient(g_rows, flipped, geo)
+                input_gradient(g_rows, flipped, geo, out=grad_x[start:stop])
 
         if need_w:  # (g, kh·kw·C/g, O/g) back to (O, C/g, kh, kw)
             grad_w = grad_w.reshape(geo.groups, geo.kh, geo.kw, geo.c_g, geo.o_g)
@@ -180,7 +180,7 @@ class Conv2d(Function):
         return grad_x, grad_w, grad_b
 
 
-def input_gradient(grad_rows, flipped, geo):
+def input_gradient(grad_rows, flipped, geo, out):
     """∂L/∂x for n samples, as the transposed convolution: a plain convolution of grad (spread
     out by the stride and padded) with the flipped kernel, whose channels in and out swap.
 
@@ -189,21 +189,28 @@ def input_gradient(grad_rows, flipped, geo):
     with the kernel taps in reverse order, dilated by d. Rows that fall outside the plane belong
     to outputs that saw only padding: they reach no input pixel.
 
-    grad_rows (n, Ho, Wo, O), flipped (g, kh·kw·O/g, C/g) → (n, H, W, C) in a reused buffer.
+    grad_rows (n, Ho, Wo, O), flipped (g, kh·kw·O/g, C/g); writes ``out`` (n, H, W, C).
     """
     n = grad_rows.shape[0]
     (sh, sw), (dh, dw), ((top, _), (left, _)) = geo.stride, geo.dilation, geo.padding
     span_h, span_w = dh * (geo.kh - 1), dw * (geo.kw - 1)
     plane = chunking.scratch("conv.grad_plane", (n, geo.h + span_h, geo.w + span_w, geo.o), grad_rows.dtype)
-    plane[...] = 0
     # grad row y lands on plane row (span_h − top) + s·y; keep those inside the plane
     rows = _landing(span_h - top, sh, geo.ho, plane.shape[1])
     columns = _landing(span_w - left, sw, geo.wo, plane.shape[2])
+    if (sh, sw) == (1, 1):  # grad fills one solid block: only the frame around it needs zeros
+        _zero_outside(plane, rows[0], columns[0])
+    else:
+        plane[...] = 0
     plane[:, rows[0], columns[0]] = grad_rows[:, rows[1], columns[1]]
     cols = windows_as_rows(plane, (geo.h, geo.w), (geo.kh, geo.kw), (1, 1), (dh, dw), geo.groups)  # (g, n·H·W, K')
-    grad_x = chunking.scratch("conv.grad_x", (n, geo.h, geo.w, geo.groups, geo.c_g), grad_rows.dtype)
-    np.matmul(cols, flipped, out=grad_x.reshape(-1, geo.groups, geo.c_g).transpose(1, 0, 2))
-    return grad_x.reshape(n, geo.h, geo.w, geo.c)
+    np.matmul(cols, flipped, out=out.reshape(-1, geo.groups, geo.c_g).transpose(1, 0, 2))
+
+
+def _zero_outside(plane, rows, columns):
+    """Zero plane (n, Hp, Wp, O) everywhere but the block [rows, columns] (slices with step 1)."""
+    plane[:, : rows.start], plane[:, rows.stop :] = 0, 0
+    plane[:, rows, : columns.start], plane[:, rows, columns.stop :] = 0, 0
 
 
 def _landing(offset, stride, count, size):
