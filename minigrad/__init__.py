@@ -10,6 +10,7 @@ Reading order for learning backprop:
 """
 
 from . import autograd, nn, optim  # torch.optim, too, comes with `import torch`
+from .chunking import get_num_threads, set_num_threads
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,

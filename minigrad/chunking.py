@@ -1,37 +1,140 @@
-"""Working through a batch a few samples at a time, in buffers that are reused across calls.
+"""Working through a batch a few samples at a time, on all cores, in buffers reused across calls.
 
 conv2d's im2col matrix for a whole batch is tens of MB (50 MB for the tutorial's second conv at
 batch 64). Built for a few samples at a time instead, it stays in the CPU's cache between being
 written and being multiplied, and one buffer serves every call: a fresh allocation that large
 is handed out by the OS page by page and costs milliseconds to touch, every time. Peak memory
-stays small too. Matrix products still run on all of BLAS's threads.
+stays small too.
 
-    chunk_ranges(total, per_chunk)     [(0, k), (k, 2k), ...]
-    scratch(name, shape, dtype)        a buffer reused by later calls with the same name
+The chunks are independent, so they are shared out among ``get_num_threads()`` threads. numpy
+lets go of Python's lock (the GIL) inside its copies and BLAS calls, which is where the time
+goes, so the threads really run side by side. Each thread then runs its matrix products on ONE
+BLAS thread: a skinny product (O = 32 columns) splits badly over BLAS's own threads, two whole
+products side by side do not. Limiting BLAS needs threadpoolctl; without it chunks run one after
+another on the calling thread (and BLAS's threads).
 
-(Running chunks on Python threads was measured and dropped: numpy holds the GIL while it copies
-arrays whose innermost axis is short, as im2col's is, so the threads mostly waited on each other.)
+    chunk_ranges(total, per_chunk)      [(0, k), (k, 2k), ...]: at most per_chunk items each,
+                                        as many chunks as a multiple of the thread count
+    parallel_map(work, ranges)          [work(start, stop) for each range], on all threads
+    scratch(name, shape, dtype)         a buffer reused by later calls with the same name
+    set_num_threads(n), get_num_threads()   as torch's (exported as minigrad.set_num_threads)
 """
 
 import math
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
-_local = threading.local()  # one set of buffers per thread, so threads never share one
+_local = threading.local()  # per thread: its scratch buffers, and whether it is a chunk worker
+
+
+def _default_threads():
+    """The cores this process may run on (torch, too, starts with one thread per core)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_num_threads = _default_threads()
+_workers = None  # the ThreadPoolExecutor of the helper threads, made on first use
+_blas = None  # threadpoolctl's controller of numpy's BLAS: False when threadpoolctl is missing
+
+
+def set_num_threads(count):
+    """Use ``count`` threads for chunked ops (conv2d, max_pool2d), and BLAS outside them."""
+    if isinstance(count, bool) or not isinstance(count, int) or count <= 0:
+        raise RuntimeError(f"set_num_threads expects a positive integer, but got {count!r}")
+    global _num_threads, _workers
+    _num_threads = count
+    if _workers is not None:
+        _workers.shutdown(wait=True)
+        _workers = None
+    if _blas_controller():
+        _blas_controller().limit(limits=count, user_api="blas")
+
+
+def get_num_threads():
+    """How many threads chunked ops run on."""
+    return _num_threads
+
+
+def _blas_controller():
+    """threadpoolctl's handle on numpy's BLAS, or None when threadpoolctl is not installed."""
+    global _blas
+    if _blas is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            _blas = False
+        else:
+            _blas = ThreadpoolController().select(user_api="blas")
+    return _blas or None
 
 
 def chunk_ranges(total, per_chunk):
-    """Split ``range(total)`` into consecutive (start, stop) pieces of ``per_chunk`` items."""
-    per_chunk = max(1, int(per_chunk))
-    return [(start, min(start + per_chunk, total)) for start in range(0, total, per_chunk)]
+    """Split ``range(total)`` into consecutive (start, stop) pieces of at most ``per_chunk`` items.
+
+    The number of pieces is rounded up to a multiple of the thread count, and the pieces are as
+    even as can be, so that no thread idles while another finishes a last, lone chunk."""
+    if total <= 0:
+        return []
+    count = math.ceil(total / max(1, int(per_chunk)))
+    threads = min(_num_threads, total)
+    count = min(total, math.ceil(count / threads) * threads)
+    bounds = [total * k // count for k in range(count + 1)]  # even split: sizes differ by ≤ 1
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def parallel_map(work, ranges):
+    """``[work(start, stop) for start, stop in ranges]``, the ranges shared out among the threads.
+
+    Each thread takes the next range as soon as it is free; results come back in ``ranges``'
+    order, so sums over them are the same, bit for bit, whatever the threads' timing. ``work``
+    must write only to its own part of any shared output."""
+    threads = min(_num_threads, len(ranges))
+    if threads <= 1 or getattr(_local, "is_worker", False) or not _blas_controller():
+        return [work(start, stop) for start, stop in ranges]
+
+    results = [None] * len(ranges)
+    todo = iter(list(enumerate(ranges)))  # shared: next() on a list iterator is atomic under the GIL
+
+    def drain():
+        _local.is_worker = True
+        try:
+            for index, (start, stop) in todo:
+                results[index] = work(start, stop)
+        finally:
+            _local.is_worker = False
+
+    limit = _blas_controller().limit(limits=1, user_api="blas")  # one BLAS thread per chunk thread
+    try:
+        helpers = [_helper_threads().submit(drain) for _ in range(threads - 1)]
+        try:
+            drain()  # the calling thread works too
+        finally:
+            wait(helpers)
+    finally:
+        limit.restore_original_limits()
+    for helper in helpers:
+        helper.result()  # re-raises a helper's exception here
+    return results
+
+
+def _helper_threads():
+    global _workers
+    if _workers is None:
+        _workers = ThreadPoolExecutor(max_workers=max(1, _num_threads - 1), thread_name_prefix="minigrad")
+    return _workers
 
 
 def scratch(name, shape, dtype):
     """A buffer of ``shape``, reused by later calls with the same ``name`` and dtype.
 
     Its contents are whatever the last user left: callers overwrite what they read. A result
-    that outlives the call must be copied out of it."""
+    that outlives the call must be copied out of it. Each thread has its own buffers."""
     size = math.prod(shape)
     buffers = getattr(_local, "buffers", None)
     if buffers is None:

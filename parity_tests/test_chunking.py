@@ -1,12 +1,26 @@
-"""minigrad/chunking.py: the batch split into consecutive chunks, and per-thread reusable buffers."""
+"""minigrad/chunking.py: the batch split into consecutive chunks, run on all threads, and
+per-thread reusable buffers."""
 
 import threading
 
 import numpy as np
+import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from threadpoolctl import threadpool_info
 
+import minigrad
+import minigrad.nn.functional as F
 from minigrad import chunking
+
+
+@pytest.fixture
+def threads():
+    """Set minigrad's thread count inside a test; the original count comes back after it."""
+    original = minigrad.get_num_threads()
+    yield minigrad.set_num_threads
+    minigrad.set_num_threads(original)
 
 
 @given(st.integers(0, 200), st.integers(-2, 50))
@@ -15,6 +29,78 @@ def test_chunk_ranges_cover_the_batch_once_in_order(total, per_chunk):
     covered = [i for start, stop in ranges for i in range(start, stop)]
     assert covered == list(range(total))
     assert all(0 < stop - start <= max(1, per_chunk) for start, stop in ranges)
+    sizes = [stop - start for start, stop in ranges]
+    assert not sizes or max(sizes) - min(sizes) <= 1  # even: no thread waits on one big last chunk
+
+
+@given(st.integers(1, 100), st.integers(1, 30), st.integers(1, 4))
+def test_chunk_count_is_a_multiple_of_the_thread_count(total, per_chunk, count):
+    original = minigrad.get_num_threads()
+    minigrad.set_num_threads(count)
+    try:
+        ranges = chunking.chunk_ranges(total, per_chunk)
+    finally:
+        minigrad.set_num_threads(original)
+    assert len(ranges) % min(count, total) == 0 or len(ranges) == total
+
+
+def test_parallel_map_returns_results_in_order_and_uses_the_threads(threads):
+    threads(2)
+    ran_on = set()
+
+    def work(start, stop):
+        ran_on.add(threading.get_ident())
+        np.ones((300, 300), np.float32) @ np.ones((300, 300), np.float32)  # long enough for both to start
+        return (start, stop)
+
+    ranges = [(k, k + 1) for k in range(16)]
+    assert chunking.parallel_map(work, ranges) == ranges
+    assert len(ran_on) == 2
+
+
+def test_parallel_map_raises_a_workers_error_and_restores_blas(threads):
+    threads(2)
+    blas_threads = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    def work(start, stop):
+        if start == 3:
+            raise ValueError("chunk 3 failed")
+        return start
+
+    with pytest.raises(ValueError, match="chunk 3 failed"):
+        chunking.parallel_map(work, [(k, k + 1) for k in range(8)])
+    assert [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"] == blas_threads
+
+
+@pytest.mark.parametrize("count", [0, -1, 1.5, True])
+def test_set_num_threads_rejects_what_torch_rejects(count):
+    with pytest.raises(RuntimeError, match="set_num_threads expects a positive integer"):
+        minigrad.set_num_threads(count)
+    if not isinstance(count, (bool, float)):
+        with pytest.raises(RuntimeError, match="set_num_threads expects a positive integer"):
+            torch.set_num_threads(count)
+
+
+def test_conv_and_pool_agree_across_thread_counts_and_repeat_bit_for_bit(threads):
+    """One thread and two compute the same sums (up to float rounding: the chunks differ), and
+    the same thread count gives the same bits every time (chunk terms are added in order)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((10, 3, 12, 12)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 5, 5)).astype(np.float32)
+
+    def run():
+        xt, wt = minigrad.tensor(x, requires_grad=True), minigrad.tensor(w, requires_grad=True)
+        out = F.max_pool2d(F.conv2d(xt, wt, padding=2), 2)
+        out.backward(minigrad.ones_like(out))
+        return [out.detach().numpy(), xt.grad.numpy(), wt.grad.numpy()]
+
+    threads(1)
+    single = run()
+    threads(2)
+    first, second = run(), run()
+    for a, b, c in zip(single, first, second):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(b, c)
 
 
 def test_scratch_reuses_one_buffer_per_name_and_dtype():

@@ -124,7 +124,9 @@ class Conv2d(Function):
     transposed convolution, computed like the forward: im2col of grad, one matrix product.
 
     Both passes work on a few samples at a time (``ConvGeometry.chunks``): per chunk the same
-    matrix products, in reused buffers that stay in cache (``minigrad/chunking.py``).
+    matrix products, in reused buffers that stay in cache, the chunks shared out among all
+    threads (``minigrad/chunking.py``). Each chunk's terms of ∂L/∂w and ∂L/∂b are added up in
+    chunk order afterwards, so the sums do not depend on which thread finished first.
     """
 
     backward_name = "ConvolutionBackward0"
@@ -134,12 +136,14 @@ class Conv2d(Function):
         w_mat = filters_as_columns(w, geo)  #                                            (g, K, O/g)
         out = np.empty((geo.n, geo.ho, geo.wo, geo.o), dtype=x.dtype)  # channels last (N, Ho, Wo, O)
 
-        for start, stop in geo.chunks(x.itemsize):
+        def convolve(start, stop):  # samples start:stop → out[start:stop]
             cols = im2col(x[start:stop], geo)  #                                           (g, rows, K)
             rows = out[start:stop].reshape(-1, geo.groups, geo.o_g).transpose(1, 0, 2)  # (g, rows, O/g) view
             np.matmul(cols, w_mat, out=rows)
             if b is not None:
                 rows += b.reshape(geo.groups, 1, geo.o_g)
+
+        chunking.parallel_map(convolve, geo.chunks(x.itemsize))
 
         # keep x (to rebuild cols for ∂L/∂w, chunk by chunk) and w (for ∂L/∂x), only if needed
         self.save_for_backward(x if self.needs_input_grad[1] else None, w if self.needs_input_grad[0] else None)
@@ -155,20 +159,22 @@ class Conv2d(Function):
             grad_x = np.empty((geo.n, geo.h, geo.w, geo.c), dtype=grad.dtype)  #     channels last
             flipped = flipped_filters(w, geo)  #                                         (g, K', C/g)
 
-        grad_w = np.zeros((geo.groups, geo.k, geo.o_g), dtype=grad.dtype) if need_w else None  # (g, K, O/g)
-        grad_b = np.zeros(geo.o, dtype=np.float64) if need_b else None  # summed in float64 for accuracy
-        for start, stop in geo.chunks(grad.itemsize, backward=need_x):
+        def backprop(start, stop):  # samples start:stop → their terms of ∂L/∂w and ∂L/∂b; ∂L/∂x[start:stop]
             g_rows = grad_nhwc[start:stop]  # one row per output pixel                         (n, Ho, Wo, O)
             if not g_rows.flags.c_contiguous:
                 g_rows = chunking.scratch("conv.grad", g_rows.shape, grad.dtype)
                 g_rows[...] = grad_nhwc[start:stop]
             grad_mat = g_rows.reshape(-1, geo.groups, geo.o_g).transpose(1, 0, 2)  #        (g, rows, O/g)
-            if need_b:
-                grad_b += g_rows.reshape(-1, geo.o).sum(axis=0, dtype=np.float64)
-            if need_w:
-                grad_w += im2col(x[start:stop], geo).transpose(0, 2, 1) @ grad_mat
+            part_b = g_rows.reshape(-1, geo.o).sum(axis=0, dtype=np.float64) if need_b else None
+            part_w = im2col(x[start:stop], geo).transpose(0, 2, 1) @ grad_mat if need_w else None  # (g, K, O/g)
             if need_x:
                 input_gradient(g_rows, flipped, geo, out=grad_x[start:stop])
+            return part_w, part_b
+
+        parts = chunking.parallel_map(backprop, geo.chunks(grad.itemsize, backward=need_x))
+        # add up the chunks' terms in chunk order: the same sums, bit for bit, however many threads
+        grad_w = _sum_in_order([w for w, _ in parts], (geo.groups, geo.k, geo.o_g), grad.dtype) if need_w else None
+        grad_b = _sum_in_order([b for _, b in parts], (geo.o,), np.float64) if need_b else None  # float64: accuracy
 
         if need_w:  # (g, kh·kw·C/g, O/g) back to (O, C/g, kh, kw)
             grad_w = grad_w.reshape(geo.groups, geo.kh, geo.kw, geo.c_g, geo.o_g)
@@ -178,6 +184,16 @@ class Conv2d(Function):
         if need_x:
             grad_x = grad_x.transpose(0, 3, 1, 2)  #                                      (N, C, H, W)
         return grad_x, grad_w, grad_b
+
+
+def _sum_in_order(parts, shape, dtype):
+    """parts[0] + parts[1] + … added left to right, into parts[0] (a fresh array); zeros if none."""
+    if not parts:
+        return np.zeros(shape, dtype)
+    total = parts[0]
+    for part in parts[1:]:
+        total += part
+    return total
 
 
 def input_gradient(grad_rows, flipped, geo, out):

@@ -18,6 +18,7 @@ an unrelated pixel, minigrad to none.)
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import chunking
 from ..autograd.function import Function, tensor_class
 from ._arguments import int_pair
 
@@ -105,38 +106,56 @@ def lowest_value(dtype):
 def window_max(x, geometry, with_winners):
     """The max of every window and, if asked, which tap won it (torch's rule, see the module).
 
-    x (…, H, W) → out (…, Ho, Wo), winners (…, Ho, Wo) tap numbers or None.
+    x (…, H, W) → out (…, Ho, Wo), winners (…, Ho, Wo) tap numbers or None. Both keep x's memory
+    order (conv2d's output is channels-last). The planes are independent: they are split along
+    the first axis into chunks that run on all threads (minigrad/chunking.py).
     """
+    n_taps = len(geometry.taps())
+    tap_type = np.int8 if n_taps <= 2**7 else np.int16 if n_taps <= 2**15 else np.int64
+    out = empty_in_layout_of(x, x.shape[:-2] + geometry.out_hw)
+    winners = empty_in_layout_of(x, out.shape, tap_type) if with_winners else None
+
+    def chunk(start, stop):
+        window_max_into(x[start:stop], geometry, out[start:stop], None if winners is None else winners[start:stop])
+
+    chunking.parallel_map(chunk, chunking.chunk_ranges(x.shape[0], CHUNK_BYTES // max(1, x[:1].nbytes)))
+    return out, winners
+
+
+#: max_pool2d works on this many bytes of input at a time (one chunk), to stay in cache
+CHUNK_BYTES = 2**20
+
+
+def window_max_into(x, geometry, out, winners=None):
+    """Write the max of every window of x (…, H, W) into out (…, Ho, Wo) and, if winners is given,
+    the number of the tap that won it."""
     windows = geometry.windows(geometry.pad(x, lowest_value(x.dtype)))  # (…, Ho, Wo, kh, kw)
-    out = windows[..., 0, 0].copy(order="K")  # "K": keep x's memory order (conv2d's output is channels-last)
-    if not with_winners:
+    out[...] = windows[..., 0, 0]
+    if winners is None:
         for _, i, j in geometry.taps()[1:]:
             np.maximum(out, windows[..., i, j], out=out)  # np.maximum keeps NaN, as torch does
-        return out, None
+        return
 
     # running argmax: a tap wins only if STRICTLY greater, so the first of equal maxima stays.
     # Taps come in increasing order, so the latest winner is the largest: a max() records it.
-    n_taps = len(geometry.taps())
-    tap_type = np.int8 if n_taps <= 2**7 else np.int16 if n_taps <= 2**15 else np.int64
-    winners = np.empty_like(out, dtype=tap_type)
     winners[...] = geometry.first_valid_tap()
     for tap, i, j in geometry.taps()[1:]:
         value = windows[..., i, j]
-        np.maximum(winners, (value > out) * tap_type(tap), out=winners)
+        np.maximum(winners, (value > out) * winners.dtype.type(tap), out=winners)
         np.maximum(out, value, out=out)
     if out.dtype.kind == "f" and np.isnan(out).any():  # NaN wins: the last NaN of the window
         for tap, i, j in geometry.taps():
             np.copyto(winners, tap, where=np.isnan(windows[..., i, j]))
-    return out, winners
 
 
-def zeros_in_layout_of(array, shape):
-    """Zeros of ``shape`` whose axes lie in memory in the same order as ``array``'s.
+def empty_in_layout_of(array, shape, dtype=None, fill=np.empty):
+    """An array of ``shape`` (made by ``fill``: np.empty or np.zeros) whose axes lie in memory in
+    the same order as ``array``'s.
 
-    conv2d's output (and its gradient) is channels-last in memory; a gradient written into a
+    conv2d's output (and its gradient) is channels-last in memory; a result written into a
     channels-first buffer would make every elementwise loop stride across memory."""
     order = np.argsort([-abs(step) for step in array.strides], kind="stable")  # outermost axis first
-    buffer = np.zeros([shape[axis] for axis in order], dtype=array.dtype)
+    buffer = fill([shape[axis] for axis in order], dtype=dtype or array.dtype)
     return buffer.transpose(np.argsort(order))
 
 
@@ -165,13 +184,18 @@ class MaxPool2d(Function):
         x, winners = self.saved_tensors
         geometry = self.geometry
         (h, w), (top, left) = geometry.in_hw, geometry.padding
-        grad_xp = zeros_in_layout_of(grad, grad.shape[:-2] + geometry.padded_hw)  #   (…, Hp, Wp)
-        for tap, i, j in geometry.taps():
-            rows, columns = geometry.tap_slices(i, j)
-            if geometry.windows_overlap():  # a pixel may win several windows: add up
-                grad_xp[..., rows, columns] += grad * (winners == tap)
-            else:  # each pixel is read by one window tap at most: write directly
-                np.multiply(grad, winners == tap, out=grad_xp[..., rows, columns])
+        grad_xp = empty_in_layout_of(grad, grad.shape[:-2] + geometry.padded_hw, fill=np.zeros)  # (…, Hp, Wp)
+
+        def chunk(start, stop):  # planes start:stop
+            for tap, i, j in geometry.taps():
+                rows, columns = geometry.tap_slices(i, j)
+                target, mask = grad_xp[start:stop, ..., rows, columns], winners[start:stop] == tap
+                if geometry.windows_overlap():  # a pixel may win several windows: add up
+                    target += grad[start:stop] * mask
+                else:  # each pixel is read by one window tap at most: write directly
+                    np.multiply(grad[start:stop], mask, out=target)
+
+        chunking.parallel_map(chunk, chunking.chunk_ranges(grad.shape[0], CHUNK_BYTES // max(1, grad[:1].nbytes)))
         return grad_xp[..., top : top + h, left : left + w]  #                       (…, H, W)
 
 
