@@ -10,8 +10,8 @@ Two tables:
             one subprocess per library and batch size, next to its resident set after imports.
 
 How it stays fair:
-  * one process, one thread count for both: ``torch.set_num_threads`` and threadpoolctl's limit
-    on numpy's BLAS (and on OpenMP);
+  * one process, one thread count for both: ``torch.set_num_threads``, and
+    ``minigrad.set_num_threads`` with threadpoolctl's limit on numpy's BLAS (and on OpenMP);
   * the same weights, inputs and upstream gradients copied into both libraries, and every
     output and gradient compared, so speed is never bought with wrong numbers;
   * warm-up first, then INTERLEAVED repeats (minigrad, torch, minigrad, torch, ...), so a burst
@@ -372,7 +372,8 @@ def memory_table(batch_sizes, dtype, threads, steps):
     for batch in batch_sizes:
         row = dict(batch=batch, steps=steps)
         for name in LIBRARIES:
-            command = [sys.executable, str(PROBE), "--lib", name, "--batch", str(batch), "--steps", str(steps), "--dtype", dtype]
+            command = [sys.executable, str(PROBE), "--lib", name, "--batch", str(batch), "--steps", str(steps), "--dtype", dtype,
+                       "--threads", str(threads)]
             finished = subprocess.run(command, capture_output=True, text=True, env=environment)
             if finished.returncode != 0:
                 raise RuntimeError(f"memory probe {' '.join(command)} failed:\n{finished.stderr}")
@@ -564,6 +565,7 @@ def main():
     for lib in LIBRARIES.values():
         lib.set_default_dtype(getattr(lib, dtype))  # modules are built in the benchmark's dtype
     torch.set_num_threads(args.threads)
+    minigrad.set_num_threads(args.threads)  # its chunk threads (conv2d, max_pool2d)
 
     with threadpool_limits(limits=args.threads):
         machine = environment(args.threads)

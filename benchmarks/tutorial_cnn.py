@@ -89,10 +89,13 @@ def main():
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    parser.add_argument("--threads", type=int, default=None, help="set_num_threads (default: the library's own)")
     args = parser.parse_args()
 
-    # thread counts come from the environment (OMP_NUM_THREADS, ...) that compare.py sets
+    # BLAS and OpenMP thread counts come from the environment (OMP_NUM_THREADS, ...) that compare.py sets
     lib = importlib.import_module(args.lib)
+    if args.threads is not None:
+        lib.set_num_threads(args.threads)
     baseline = process_status_mib("VmRSS")
 
     dtype = np.dtype(args.dtype)
