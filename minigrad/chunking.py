@@ -16,6 +16,8 @@ another on the calling thread (and BLAS's threads).
     chunk_ranges(total, per_chunk)      [(0, k), (k, 2k), ...]: at most per_chunk items each,
                                         as many chunks as a multiple of the thread count
     parallel_map(work, ranges)          [work(start, stop) for each range], on all threads
+    matmul(a, b)                        a 2-D matrix product, split among the threads
+    blas_on_one_thread                  a context: BLAS single-threaded (minigrad's products all are)
     scratch(name, shape, dtype)         a buffer reused by later calls with the same name
     set_num_threads(n), get_num_threads()   as torch's (exported as minigrad.set_num_threads)
 """
@@ -93,10 +95,11 @@ def parallel_map(work, ranges):
 
     Each thread takes the next range as soon as it is free; results come back in ``ranges``'
     order, so sums over them are the same, bit for bit, whatever the threads' timing. ``work``
-    must write only to its own part of any shared output."""
+    must write only to its own part of any shared output. BLAS runs on one thread meanwhile."""
     threads = min(_num_threads, len(ranges))
     if threads <= 1 or getattr(_local, "is_worker", False) or not _blas_controller():
-        return [work(start, stop) for start, stop in ranges]
+        with blas_on_one_thread:
+            return [work(start, stop) for start, stop in ranges]
 
     results = [None] * len(ranges)
     todo = iter(list(enumerate(ranges)))  # shared: next() on a list iterator is atomic under the GIL
@@ -109,18 +112,68 @@ def parallel_map(work, ranges):
         finally:
             _local.is_worker = False
 
-    limit = _blas_controller().limit(limits=1, user_api="blas")  # one BLAS thread per chunk thread
-    try:
+    with blas_on_one_thread:
         helpers = [_helper_threads().submit(drain) for _ in range(threads - 1)]
         try:
             drain()  # the calling thread works too
         finally:
             wait(helpers)
-    finally:
-        limit.restore_original_limits()
     for helper in helpers:
         helper.result()  # re-raises a helper's exception here
     return results
+
+
+def matmul(a, b):
+    """``a @ b`` for 2-D a (M, K) and b (K, N): its rows (or its columns, when N > M) split among
+    the threads when the product is large enough to be worth it."""
+    out = np.empty((a.shape[0], b.shape[1]), dtype=np.result_type(a, b))
+    by_rows = a.shape[0] >= b.shape[1]
+    length = out.shape[0] if by_rows else out.shape[1]
+    if a.shape[0] * a.shape[1] * b.shape[1] < MIN_PARALLEL_MULTIPLY_ADDS:
+        ranges = [(0, length)]
+    else:
+        ranges = chunk_ranges(length, math.ceil(length / _num_threads))
+
+    def product(start, stop):
+        if by_rows:  # out[r0:r1] = a[r0:r1] @ b
+            np.matmul(a[start:stop], b, out=out[start:stop])
+        else:  # out[:, c0:c1] = a @ b[:, c0:c1]
+            np.matmul(a, b[:, start:stop], out=out[:, start:stop])
+
+    parallel_map(product, ranges)
+    return out
+
+
+#: below this many multiply-adds a product runs whole on one thread: splitting costs more
+MIN_PARALLEL_MULTIPLY_ADDS = 2**20
+
+
+class _BlasOnOneThread:
+    """While inside, numpy's BLAS runs on one thread (minigrad's own threads do the splitting).
+
+    A multi-threaded BLAS call leaves OpenBLAS's worker threads busy-waiting for the next one
+    for a long while (~0.1 s); meanwhile they take a core from minigrad's chunk threads, which
+    measured 1.6× slower. So minigrad's products never wake them. Nested and concurrent uses
+    share one limit: the first to enter sets it, the last to leave restores BLAS's count."""
+
+    def __init__(self):
+        self.lock, self.depth, self.saved = threading.Lock(), 0, None
+
+    def __enter__(self):
+        with self.lock:
+            self.depth += 1
+            if self.depth == 1 and _blas_controller():
+                self.saved = _blas_controller().limit(limits=1, user_api="blas")
+
+    def __exit__(self, *exc):
+        with self.lock:
+            self.depth -= 1
+            if self.depth == 0 and self.saved is not None:
+                self.saved.restore_original_limits()
+                self.saved = None
+
+
+blas_on_one_thread = _BlasOnOneThread()  # ``with chunking.blas_on_one_thread: ...``
 
 
 def _helper_threads():

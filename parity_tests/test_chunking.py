@@ -121,3 +121,29 @@ def test_scratch_buffers_are_private_to_each_thread():
     worker.start()
     worker.join()
     assert not np.shares_memory(here, seen[0])
+
+
+@pytest.mark.parametrize("shape", [(3, 4, 5), (600, 300, 40), (40, 300, 600), (0, 3, 2), (2000, 1, 2000)])
+def test_matmul_split_among_threads_equals_one_product(threads, shape):
+    threads(2)
+    m, k, n = shape
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((m, k)), rng.standard_normal((k, n))
+    np.testing.assert_allclose(chunking.matmul(a, b), a @ b, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(chunking.matmul(b.T, a.T), (a @ b).T, rtol=1e-12, atol=1e-12)  # strided operands
+
+
+def test_blas_runs_on_one_thread_inside_minigrads_products_and_is_restored_after(threads):
+    threads(2)
+
+    def blas_threads():
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    before, seen = blas_threads(), []
+    with chunking.blas_on_one_thread:
+        with chunking.blas_on_one_thread:  # nested: one limit
+            seen.append(blas_threads())
+        seen.append(blas_threads())
+    chunking.parallel_map(lambda start, stop: seen.append(blas_threads()), [(0, 1), (1, 2)])
+    assert all(counts == [1] * len(before) for counts in seen)
+    assert blas_threads() == before

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .. import dtypes
+from .. import chunking, dtypes
 from ..autograd.function import Function
 from ._arguments import broadcast_shape
 
@@ -21,7 +21,7 @@ class MatMul(Function):
         self.backward_name = matmul_backward_name(a.shape, b.shape, self.needs_input_grad[0])
         self.a_ndim, self.b_ndim = a.ndim, b.ndim
         self.save_for_backward(a if self.needs_input_grad[1] else None, b if self.needs_input_grad[0] else None)
-        return np.matmul(a, b)
+        return product(a, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -32,13 +32,18 @@ class MatMul(Function):
         grad_a = grad_b = None
         if self.needs_input_grad[0]:
             b2 = b[:, None] if self.b_ndim == 1 else b  # (..., n, p)
-            grad_a = grad @ np.swapaxes(b2, -1, -2)  # (..., m, p) @ (..., p, n) = (..., m, n)
+            grad_a = product(grad, np.swapaxes(b2, -1, -2))  # (..., m, p) @ (..., p, n) = (..., m, n)
             grad_a = grad_a.squeeze(-2) if self.a_ndim == 1 else grad_a
         if self.needs_input_grad[1]:
             a2 = a[None, :] if self.a_ndim == 1 else a  # (..., m, n)
-            grad_b = np.swapaxes(a2, -1, -2) @ grad  # (..., n, m) @ (..., m, p) = (..., n, p)
+            grad_b = product(np.swapaxes(a2, -1, -2), grad)  # (..., n, m) @ (..., m, p) = (..., n, p)
             grad_b = grad_b.squeeze(-1) if self.b_ndim == 1 else grad_b
         return grad_a, grad_b
+
+
+def product(a, b):
+    """np.matmul(a, b); a product of two matrices is split among minigrad's threads."""
+    return chunking.matmul(a, b) if a.ndim == b.ndim == 2 else np.matmul(a, b)
 
 
 def matmul_backward_name(a_shape, b_shape, a_requires_grad):

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from .. import chunking
 from ..autograd.function import Function
 from ._arguments import broadcasts_to
 from .linalg import matmul_backward_name
@@ -35,7 +36,7 @@ class Linear(Function):
         out_features = 1 if weight.ndim == 1 else weight.shape[0]
         X = x.reshape(rows, in_features)  # every leading axis is a batch axis
         W = weight.reshape(out_features, in_features)  # a 1-D weight is one row
-        out = X @ W.T  # (rows, in) @ (in, out) = (rows, out)
+        out = chunking.matmul(X, W.T)  # (rows, in) @ (in, out) = (rows, out), on all threads
         out = out.reshape(x.shape[:-1] + weight.shape[:-1])  # (*, out), or (*) for a 1-D weight
         if bias is not None:
             out += bias  # b broadcasts over the rows
@@ -50,10 +51,10 @@ class Linear(Function):
         grad_x = grad_weight = grad_bias = None
         if self.needs_input_grad[0]:
             W = weight.reshape(out_features, in_features)
-            grad_x = (G @ W).reshape(self.x_shape)  # (rows, out) @ (out, in) = (rows, in)
+            grad_x = chunking.matmul(G, W).reshape(self.x_shape)  # (rows, out) @ (out, in) = (rows, in)
         if self.needs_input_grad[1]:
             X = x.reshape(rows, in_features)
-            grad_weight = (G.T @ X).reshape(self.weight_shape)  # (out, rows) @ (rows, in) = (out, in)
+            grad_weight = chunking.matmul(G.T, X).reshape(self.weight_shape)  # (out, rows) @ (rows, in) = (out, in)
         if self.needs_input_grad[2]:
             if self.bias_shape == (out_features,):
                 # Σ over rows, accumulated in float64: a float32 running sum down a long
