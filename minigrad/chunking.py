@@ -79,13 +79,16 @@ def _blas_controller():
 def chunk_ranges(total, per_chunk):
     """Split ``range(total)`` into consecutive (start, stop) pieces of at most ``per_chunk`` items.
 
-    The number of pieces is rounded up to a multiple of the thread count, and the pieces are as
-    even as can be, so that no thread idles while another finishes a last, lone chunk."""
+    Work that fits in one chunk stays one chunk (handing it to another thread costs more than
+    it saves). Otherwise the number of pieces is rounded up to a multiple of the thread count,
+    and the pieces are as even as can be, so that no thread idles while another finishes a
+    last, lone chunk."""
     if total <= 0:
         return []
     count = math.ceil(total / max(1, int(per_chunk)))
-    threads = min(_num_threads, total)
-    count = min(total, math.ceil(count / threads) * threads)
+    if count > 1:
+        threads = min(_num_threads, total)
+        count = min(total, math.ceil(count / threads) * threads)
     bounds = [total * k // count for k in range(count + 1)]  # even split: sizes differ by ≤ 1
     return list(zip(bounds[:-1], bounds[1:]))
 
@@ -145,7 +148,7 @@ def matmul(a, b):
 
 
 #: below this many multiply-adds a product runs whole on one thread: splitting costs more
-MIN_PARALLEL_MULTIPLY_ADDS = 2**20
+MIN_PARALLEL_MULTIPLY_ADDS = 2**24
 
 
 class _BlasOnOneThread:
@@ -163,13 +166,19 @@ class _BlasOnOneThread:
         with self.lock:
             self.depth += 1
             if self.depth == 1 and _blas_controller():
-                self.saved = _blas_controller().limit(limits=1, user_api="blas")
+                # threadpoolctl's controller of each BLAS library numpy loaded: direct calls into
+                # the library, about a microsecond each (its limit() context costs ~30 µs)
+                libraries = _blas_controller().lib_controllers
+                self.saved = [(library, library.get_num_threads()) for library in libraries]
+                for library in libraries:
+                    library.set_num_threads(1)
 
     def __exit__(self, *exc):
         with self.lock:
             self.depth -= 1
             if self.depth == 0 and self.saved is not None:
-                self.saved.restore_original_limits()
+                for library, count in self.saved:
+                    library.set_num_threads(count)
                 self.saved = None
 
 

@@ -55,6 +55,13 @@ class PoolGeometry:
         """Whether a pixel may be read by two windows: along some axis a window spans d·(k − 1) + 1 > s."""
         return any(d * (k - 1) + 1 > s for k, s, d in zip(self.kernel, self.stride, self.dilation))
 
+    def windows_tile_plane(self):
+        """Whether the windows cover the padded plane exactly once: side by side, no gaps."""
+        return all(
+            s == k and (d == 1 or k == 1) and n_out * s == size
+            for k, s, d, n_out, size in zip(self.kernel, self.stride, self.dilation, self.out_hw, self.padded_hw)
+        )
+
     def tap_slices(self, i, j):
         """The slices of the padded plane that tap (i, j) reads across all windows."""
         (ho, wo), (sh, sw), (dh, dw) = self.out_hw, self.stride, self.dilation
@@ -148,13 +155,24 @@ def window_max_into(x, geometry, out, winners=None):
             np.copyto(winners, tap, where=np.isnan(windows[..., i, j]))
 
 
+def memory_order(array):
+    """array's axes from outermost to innermost in memory (by decreasing stride)."""
+    return np.argsort([-abs(step) for step in array.strides], kind="stable")
+
+
+def _copy_in_layout_of(template, array):
+    copy = empty_in_layout_of(template, array.shape, array.dtype)
+    copy[...] = array
+    return copy
+
+
 def empty_in_layout_of(array, shape, dtype=None, fill=np.empty):
     """An array of ``shape`` (made by ``fill``: np.empty or np.zeros) whose axes lie in memory in
     the same order as ``array``'s.
 
     conv2d's output (and its gradient) is channels-last in memory; a result written into a
     channels-first buffer would make every elementwise loop stride across memory."""
-    order = np.argsort([-abs(step) for step in array.strides], kind="stable")  # outermost axis first
+    order = memory_order(array)  # outermost axis first
     buffer = fill([shape[axis] for axis in order], dtype=dtype or array.dtype)
     return buffer.transpose(np.argsort(order))
 
@@ -184,7 +202,12 @@ class MaxPool2d(Function):
         x, winners = self.saved_tensors
         geometry = self.geometry
         (h, w), (top, left) = geometry.in_hw, geometry.padding
-        grad_xp = empty_in_layout_of(grad, grad.shape[:-2] + geometry.padded_hw, fill=np.zeros)  # (…, Hp, Wp)
+        if list(memory_order(grad)) != list(memory_order(winners)):  # e.g. from a flatten: channels-first
+            grad = _copy_in_layout_of(winners, grad)  # one pass now, not a strided loop per tap
+        # the gradient is laid out like x; where the windows tile the plane every pixel gets
+        # written below, elsewhere the pixels no window's winner reaches stay 0
+        fill = np.empty if geometry.windows_tile_plane() else np.zeros
+        grad_xp = empty_in_layout_of(winners, grad.shape[:-2] + geometry.padded_hw, grad.dtype, fill)  # (…, Hp, Wp)
 
         def chunk(start, stop):  # planes start:stop
             for tap, i, j in geometry.taps():
