@@ -22,6 +22,7 @@ another on the calling thread (and BLAS's threads).
     set_num_threads(n), get_num_threads()   as torch's (exported as minigrad.set_num_threads)
 """
 
+import contextlib
 import math
 import os
 import threading
@@ -93,15 +94,16 @@ def chunk_ranges(total, per_chunk):
     return list(zip(bounds[:-1], bounds[1:]))
 
 
-def parallel_map(work, ranges):
+def parallel_map(work, ranges, uses_blas=True):
     """``[work(start, stop) for start, stop in ranges]``, the ranges shared out among the threads.
 
     Each thread takes the next range as soon as it is free; results come back in ``ranges``'
     order, so sums over them are the same, bit for bit, whatever the threads' timing. ``work``
-    must write only to its own part of any shared output. BLAS runs on one thread meanwhile."""
+    must write only to its own part of any shared output. If it ``uses_blas``, BLAS runs on one
+    thread meanwhile."""
     threads = min(_num_threads, len(ranges))
     if threads <= 1 or getattr(_local, "is_worker", False) or not _blas_controller():
-        with blas_on_one_thread:
+        with blas_on_one_thread if uses_blas else _nothing:
             return [work(start, stop) for start, stop in ranges]
 
     results = [None] * len(ranges)
@@ -115,7 +117,7 @@ def parallel_map(work, ranges):
         finally:
             _local.is_worker = False
 
-    with blas_on_one_thread:
+    with blas_on_one_thread if uses_blas else _nothing:
         helpers = [_helper_threads().submit(drain) for _ in range(threads - 1)]
         try:
             drain()  # the calling thread works too
@@ -129,10 +131,13 @@ def parallel_map(work, ranges):
 def matmul(a, b):
     """``a @ b`` for 2-D a (M, K) and b (K, N): its rows (or its columns, when N > M) split among
     the threads when the product is large enough to be worth it."""
+    multiply_adds = a.shape[0] * a.shape[1] * b.shape[1]
+    if multiply_adds < BLAS_SINGLE_THREADED_BELOW:  # BLAS runs it on one thread anyway
+        return np.matmul(a, b)
     out = np.empty((a.shape[0], b.shape[1]), dtype=np.result_type(a, b))
     by_rows = a.shape[0] >= b.shape[1]
     length = out.shape[0] if by_rows else out.shape[1]
-    if a.shape[0] * a.shape[1] * b.shape[1] < MIN_PARALLEL_MULTIPLY_ADDS:
+    if multiply_adds < MIN_PARALLEL_MULTIPLY_ADDS:
         ranges = [(0, length)]
     else:
         ranges = chunk_ranges(length, math.ceil(length / _num_threads))
@@ -149,6 +154,8 @@ def matmul(a, b):
 
 #: below this many multiply-adds a product runs whole on one thread: splitting costs more
 MIN_PARALLEL_MULTIPLY_ADDS = 2**24
+#: OpenBLAS itself runs products smaller than this (M·N·K < 65536·4) on one thread
+BLAS_SINGLE_THREADED_BELOW = 2**18
 
 
 class _BlasOnOneThread:
@@ -183,6 +190,7 @@ class _BlasOnOneThread:
 
 
 blas_on_one_thread = _BlasOnOneThread()  # ``with chunking.blas_on_one_thread: ...``
+_nothing = contextlib.nullcontext()
 
 
 def _helper_threads():

@@ -18,6 +18,8 @@ def int_pair(value, name, function):
 
     A sequence of ints of another length gives None: each op raises its own torch message.
     Anything else is torch's TypeError, naming ``function`` and the argument ``name``."""
+    if type(value) is int:  # the common case, quickly
+        return value, value
     if is_int(value):
         return int(value), int(value)
     if not isinstance(value, (tuple, list)):

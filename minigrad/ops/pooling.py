@@ -90,6 +90,8 @@ class PoolGeometry:
     def first_valid_tap(self):
         """Per window, the first tap in row-major order that is inside the input, not padding
         (torch's winner when every value of the window is −∞)                       (Ho, Wo)"""
+        if self.padding == (0, 0):  # every window starts inside the input: tap 0
+            return 0
         first = []
         for n_out, s, pad, d in zip(self.out_hw, self.stride, self.padding, self.dilation):
             start = np.arange(n_out) * s - pad  # where each window starts; < 0 inside the padding
@@ -125,7 +127,7 @@ def window_max(x, geometry, with_winners):
     def chunk(start, stop):
         window_max_into(x[start:stop], geometry, out[start:stop], None if winners is None else winners[start:stop])
 
-    chunking.parallel_map(chunk, chunking.chunk_ranges(x.shape[0], CHUNK_BYTES // max(1, x[:1].nbytes)))
+    chunking.parallel_map(chunk, chunking.chunk_ranges(x.shape[0], CHUNK_BYTES // max(1, x[:1].nbytes)), uses_blas=False)
     return out, winners
 
 
@@ -157,7 +159,15 @@ def window_max_into(x, geometry, out, winners=None):
 
 def memory_order(array):
     """array's axes from outermost to innermost in memory (by decreasing stride)."""
-    return np.argsort([-abs(step) for step in array.strides], kind="stable")
+    return sorted(range(array.ndim), key=lambda axis: -abs(array.strides[axis]))  # stable: ties keep order
+
+
+def _inverse(order):
+    """The permutation that undoes ``order``: transpose(order) then transpose(_inverse(order))."""
+    inverse = [0] * len(order)
+    for position, axis in enumerate(order):
+        inverse[axis] = position
+    return inverse
 
 
 def _copy_in_layout_of(template, array):
@@ -174,7 +184,7 @@ def empty_in_layout_of(array, shape, dtype=None, fill=np.empty):
     channels-first buffer would make every elementwise loop stride across memory."""
     order = memory_order(array)  # outermost axis first
     buffer = fill([shape[axis] for axis in order], dtype=dtype or array.dtype)
-    return buffer.transpose(np.argsort(order))
+    return buffer.transpose(_inverse(order))
 
 
 class MaxPool2d(Function):
@@ -202,7 +212,7 @@ class MaxPool2d(Function):
         x, winners = self.saved_tensors
         geometry = self.geometry
         (h, w), (top, left) = geometry.in_hw, geometry.padding
-        if list(memory_order(grad)) != list(memory_order(winners)):  # e.g. from a flatten: channels-first
+        if memory_order(grad) != memory_order(winners):  # e.g. from a flatten: channels-first
             grad = _copy_in_layout_of(winners, grad)  # one pass now, not a strided loop per tap
         # the gradient is laid out like x; where the windows tile the plane every pixel gets
         # written below, elsewhere the pixels no window's winner reaches stay 0
@@ -218,7 +228,7 @@ class MaxPool2d(Function):
                 else:  # each pixel is read by one window tap at most: write directly
                     np.multiply(grad[start:stop], mask, out=target)
 
-        chunking.parallel_map(chunk, chunking.chunk_ranges(grad.shape[0], CHUNK_BYTES // max(1, grad[:1].nbytes)))
+        chunking.parallel_map(chunk, chunking.chunk_ranges(grad.shape[0], CHUNK_BYTES // max(1, grad[:1].nbytes)), uses_blas=False)
         return grad_xp[..., top : top + h, left : left + w]  #                       (…, H, W)
 
 
