@@ -82,6 +82,24 @@ def test_conv2d_float32(case, seed):
     assert out.dtype == minigrad.float32
 
 
+@pytest.mark.parametrize("route", ["overlap-add", "transposed conv"])
+@settings(deadline=None, max_examples=40)
+@given(conv_cases(max_channels_per_group=10, max_kernel=4), SEEDS)
+@example(((2, 3, 9, 9), (8, 3, 5, 5), True, dict(stride=1, padding=2, dilation=1, groups=1)), 0)  # the tutorial's first conv
+@example(((2, 4, 7, 8), (6, 2, 3, 2), False, dict(stride=(2, 3), padding=(2, 1), dilation=(2, 1), groups=2)), 0)
+def test_conv2d_input_gradient_both_routes_float64(route, case, seed):
+    """∂L/∂x has two algorithms, picked by the number of input channels per group: both are
+    checked on every case, whatever its channel count."""
+    import minigrad.ops.conv as conv
+
+    original = conv.FEW_INPUT_CHANNELS
+    conv.FEW_INPUT_CHANNELS = 10**6 if route == "overlap-add" else 0
+    try:
+        check_parity(*conv_fns(case[3]), *make_inputs(case, np.float64, seed), seed=seed)
+    finally:
+        conv.FEW_INPUT_CHANNELS = original
+
+
 @pytest.fixture
 def one_sample_chunks(monkeypatch):
     """Force many chunks: every sample its own im2col chunk."""

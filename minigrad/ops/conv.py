@@ -121,7 +121,10 @@ class Conv2d(Function):
     In words: the bias gradient sums grad over N, H, W; the weight gradient correlates the input
     with grad (``colsᵀ @ grad``: one matrix product); the input gradient is a FULL convolution
     of grad (with s − 1 zeros inserted between its pixels) with the flipped kernel, that is a
-    transposed convolution, computed like the forward: im2col of grad, one matrix product.
+    transposed convolution, computed like the forward: im2col of grad, one matrix product
+    (``input_gradient``). For inputs with few channels (RGB images) that product would have
+    only C columns; there the last line above is computed as written instead, by overlap-add
+    (``input_gradient_by_overlap_add``).
 
     Both passes work on a few samples at a time (``ConvGeometry.chunks``): per chunk the same
     matrix products, in reused buffers that stay in cache, the chunks shared out among all
@@ -154,10 +157,14 @@ class Conv2d(Function):
         geo = self.geometry
         need_x, need_w, need_b = self.needs_input_grad
         grad_nhwc = grad.transpose(0, 2, 3, 1)  #                                        (N, Ho, Wo, O)
-        grad_x = flipped = None
-        if need_x:
-            grad_x = np.empty((geo.n, geo.h, geo.w, geo.c), dtype=grad.dtype)  #     channels last
-            flipped = flipped_filters(w, geo)  #                                         (g, K', C/g)
+        grad_x = filters = None
+        few_channels = geo.c_g <= FEW_INPUT_CHANNELS  # ∂L/∂x by overlap-add, else as a transposed conv
+        if need_x and few_channels:
+            grad_x = np.empty((geo.n, geo.c, geo.h, geo.w), dtype=grad.dtype)  #      channels first
+            filters = filters_as_columns(w, geo)  #                                         (g, K, O/g)
+        elif need_x:
+            grad_x = np.empty((geo.n, geo.h, geo.w, geo.c), dtype=grad.dtype)  #      channels last
+            filters = flipped_filters(w, geo)  #                                           (g, K', C/g)
 
         def backprop(start, stop):  # samples start:stop → their terms of ∂L/∂w and ∂L/∂b; ∂L/∂x[start:stop]
             g_rows = grad_nhwc[start:stop]  # one row per output pixel                         (n, Ho, Wo, O)
@@ -167,11 +174,13 @@ class Conv2d(Function):
             grad_mat = g_rows.reshape(-1, geo.groups, geo.o_g).transpose(1, 0, 2)  #        (g, rows, O/g)
             part_b = column_sums(g_rows.reshape(-1, geo.o)) if need_b else None
             part_w = im2col(x[start:stop], geo).transpose(0, 2, 1) @ grad_mat if need_w else None  # (g, K, O/g)
-            if need_x:
-                input_gradient(g_rows, flipped, geo, out=grad_x[start:stop])
+            if need_x and few_channels:
+                input_gradient_by_overlap_add(g_rows, filters, geo, out=grad_x[start:stop])
+            elif need_x:
+                input_gradient(g_rows, filters, geo, out=grad_x[start:stop])
             return part_w, part_b
 
-        parts = chunking.parallel_map(backprop, geo.chunks(grad.itemsize, backward=need_x))
+        parts = chunking.parallel_map(backprop, geo.chunks(grad.itemsize, backward=need_x and not few_channels))
         # add up the chunks' terms in chunk order: the same sums, bit for bit, however many threads
         grad_w = _sum_in_order([w for w, _ in parts], (geo.groups, geo.k, geo.o_g), grad.dtype) if need_w else None
         grad_b = _sum_in_order([b for _, b in parts], (geo.o,), np.float64) if need_b else None  # float64: accuracy
@@ -181,7 +190,7 @@ class Conv2d(Function):
             grad_w = grad_w.transpose(0, 4, 3, 1, 2).reshape(geo.o, geo.c_g, geo.kh, geo.kw)
         if need_b:
             grad_b = grad_b.astype(grad.dtype)
-        if need_x:
+        if need_x and not few_channels:
             grad_x = grad_x.transpose(0, 3, 1, 2)  #                                      (N, C, H, W)
         return grad_x, grad_w, grad_b
 
@@ -227,6 +236,39 @@ def input_gradient(grad_rows, flipped, geo, out):
     plane[:, rows[0], columns[0]] = grad_rows[:, rows[1], columns[1]]
     cols = windows_as_rows(plane, (geo.h, geo.w), (geo.kh, geo.kw), (1, 1), (dh, dw), geo.groups)  # (g, n·H·W, K')
     np.matmul(cols, flipped, out=out.reshape(-1, geo.groups, geo.c_g).transpose(1, 0, 2))
+
+
+#: ∂L/∂x takes the overlap-add route when a group has at most this many input channels: the
+#: transposed convolution's matrix product would then have only C/g columns (3 for RGB images)
+FEW_INPUT_CHANNELS = 8
+
+
+def input_gradient_by_overlap_add(grad_rows, w_mat, geo, out):
+    """∂L/∂x for n samples, for inputs with few channels: every output pixel hands each kernel
+    tap its share, Σ_o grad[n, o, y, x] · w[o, c, i, j], in ONE matrix product, and each tap's
+    shares are then added onto the pixels that tap read, (s·y + d·i, s·x + d·j):
+
+        spread[(i, j, c), (n, y, x)] = Σ_o w[o, c, i, j] · grad[n, o, y, x]      (g, K, rows)
+        ∂L/∂xp[c, n, s·y + d·i, s·x + d·j] += spread[(i, j, c), (n, y, x)]       for each tap (i, j)
+
+    Laid out channels first, every addition runs along whole rows of pixels. (With many input
+    channels the transposed convolution, ``input_gradient``, is faster.)
+
+    grad_rows (n, Ho, Wo, O), w_mat (g, kh·kw·C/g, O/g) as ``filters_as_columns``; writes ``out`` (n, C, H, W).
+    """
+    n, (hp, wp), ((top, _), (left, _)) = grad_rows.shape[0], geo.padded_hw, geo.padding
+    grad_mat = grad_rows.reshape(-1, geo.groups, geo.o_g).transpose(1, 2, 0)  #            (g, O/g, rows)
+    spread = chunking.scratch("conv.spread", (geo.groups, geo.k, grad_mat.shape[2]), grad_rows.dtype)
+    np.matmul(w_mat, grad_mat, out=spread)
+    spread = spread.reshape(geo.groups, geo.kh, geo.kw, geo.c_g, n, geo.ho, geo.wo)
+    plane = chunking.scratch("conv.x_plane", (geo.groups, geo.c_g, n, hp, wp), grad_rows.dtype)  # ∂L/∂xp
+    plane[...] = 0
+    for i in range(geo.kh):
+        for j in range(geo.kw):
+            rows, columns = geo.tap_slices(i, j)
+            plane[..., rows, columns] += spread[:, i, j]  #                          (g, C/g, n, Ho, Wo)
+    plane = plane.reshape(geo.c, n, hp, wp)
+    out[...] = plane[:, :, top : top + geo.h, left : left + geo.w].transpose(1, 0, 2, 3)  # cut the padding off
 
 
 def _zero_outside(plane, rows, columns):
