@@ -10,6 +10,7 @@ Reading order for learning backprop:
 """
 
 from . import autograd, nn, optim  # torch.optim, too, comes with `import torch`
+from ._allocator import keep_freed_memory
 from .chunking import get_num_threads, set_num_threads
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
@@ -53,6 +54,8 @@ long = int64
 int = int32
 clip = clamp
 __version__ = "0.1.0"
+
+keep_freed_memory()  # freed arrays stay in the process for the next step (minigrad/_allocator.py)
 
 
 def is_tensor(obj):

@@ -123,7 +123,7 @@ class Conv2d(Function):
     of grad (with s − 1 zeros inserted between its pixels) with the flipped kernel, that is a
     transposed convolution, computed like the forward: im2col of grad, one matrix product
     (``input_gradient``). For inputs with few channels (RGB images) that product would have
-    only C columns; there the last line above is computed as written instead, by overlap-add
+    only C columns; there the ∂L/∂xp line above is computed as written instead, by overlap-add
     (``input_gradient_by_overlap_add``).
 
     Both passes work on a few samples at a time (``ConvGeometry.chunks``): per chunk the same
