@@ -99,6 +99,23 @@ def test_max_pool2d_float32(case, seed, specials):
     check_pool(case, np.float32, seed, specials)
 
 
+@settings(deadline=None, max_examples=25)
+@given(pool_cases(), SEEDS, st.integers(0, 4), st.sampled_from([np.float64, np.float32]))
+@example(((3, 2, 4, 4), K2), 0, 0, np.float64)  # ties everywhere, three chunks
+def test_max_pool2d_in_chunks(case, seed, specials, dtype):
+    """Every plane of the first axis its own chunk, the chunks shared out between two threads."""
+    from minigrad.ops import pooling
+
+    original = pooling.CHUNK_BYTES, minigrad.get_num_threads()
+    pooling.CHUNK_BYTES = 1
+    minigrad.set_num_threads(2)
+    try:
+        check_pool(case, dtype, seed, specials)
+    finally:
+        pooling.CHUNK_BYTES = original[0]
+        minigrad.set_num_threads(original[1])
+
+
 @pytest.mark.parametrize(
     "rows",
     [
