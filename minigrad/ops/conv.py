@@ -48,6 +48,12 @@ def receptive_fields(xp, out_hw, kernel, stride, dilation, groups):
 #: being written and being multiplied (see minigrad/chunking.py)
 CHUNK_BYTES = 4 * 2**20
 
+#: with at most this many input channels per group (RGB images: 3) conv2d works channels first:
+#: im2col copies whole rows of pixels (``im2col_channels_first``) and ∂L/∂x is an overlap-add
+#: (``input_gradient_by_overlap_add``); channels last, runs would be kw·C numbers short and the
+#: transposed convolution's product would have only C columns
+FEW_INPUT_CHANNELS = 8
+
 
 class ConvGeometry:
     """The sizes of one convolution: input, kernel, stride, padding, dilation, groups, output."""
@@ -61,6 +67,8 @@ class ConvGeometry:
         self.ho = output_size(self.h, top, bottom, self.kh, stride[0], dilation[0])
         self.wo = output_size(self.w, left, right, self.kw, stride[1], dilation[1])
         self.k = self.kh * self.kw * self.c_g  # numbers in one receptive field (per group)
+        # few input channels (RGB images): work channels first, where runs in memory are long
+        self.channels_first = self.c_g <= FEW_INPUT_CHANNELS
 
     def chunks(self, itemsize, backward=False):
         """Sample ranges whose im2col matrices are about CHUNK_BYTES each (in backward also the
@@ -80,8 +88,11 @@ def im2col(x, geo):
     """The receptive fields of the samples x (n, C, H, W) as matrix rows, in a reused buffer.
 
     → cols (g, n·Ho·Wo, kh·kw·C/g): row (n, y, x) holds what output pixel (y, x) sees, ordered
-    (i, j, c) to match ``filters_as_columns``. Valid until this thread's next im2col.
+    (i, j, c) to match ``filters_as_columns`` (or (c, i, j) for few input channels, see
+    ``im2col_channels_first``). Valid until this thread's next im2col.
     """
+    if geo.channels_first:
+        return im2col_channels_first(x, geo).transpose(0, 2, 1)
     n, (top, bottom), (left, right) = x.shape[0], *geo.padding
     hp, wp = geo.padded_hw
     xp = chunking.scratch("conv.xp", (n, hp, wp, geo.c), x.dtype)  #                   (n, Hp, Wp, C)
@@ -100,9 +111,42 @@ def windows_as_rows(xp, out_hw, kernel, stride, dilation, groups):
     return cols
 
 
+def im2col_channels_first(x, geo):
+    """im2col transposed, for inputs with few channels → colsᵀ (g, kh·kw·C/g, n·Ho·Wo).
+
+    Row (c, i, j) is what kernel tap (i, j) of channel c sees, for every output pixel: a shifted
+    copy of the padded plane of channel c. Channels last, a receptive field is copied in runs
+    of kw·C numbers (15 for RGB); channels first, in runs of a whole output row (Wo numbers)."""
+    n, (top, bottom), (left, right), (hp, wp) = x.shape[0], *geo.padding, geo.padded_hw
+    xp = chunking.scratch("conv.xp_channels_first", (geo.c, n, hp, wp), x.dtype)  #     (C, n, Hp, Wp)
+    xp[:, :, :top], xp[:, :, hp - bottom :], xp[:, :, :, :left], xp[:, :, :, wp - right :] = 0, 0, 0, 0
+    xp[:, :, top : top + geo.h, left : left + geo.w] = x.transpose(1, 0, 2, 3)
+    (sh, sw), (dh, dw) = geo.stride, geo.dilation
+    step_c, step_n, step_h, step_w = xp.strides
+    fields = as_strided(  # [group, c, i, j, n, y, x] = xp[group·C/g + c, n, s·y + d·i, s·x + d·j]
+        xp,
+        shape=(geo.groups, geo.c_g, geo.kh, geo.kw, n, geo.ho, geo.wo),
+        strides=(step_c * geo.c_g, step_c, step_h * dh, step_w * dw, step_n, step_h * sh, step_w * sw),
+        writeable=False,
+    )
+    cols_t = chunking.scratch("conv.cols_channels_first", (geo.groups, geo.k, n * geo.ho * geo.wo), x.dtype)
+    cols_t.reshape(fields.shape)[...] = fields
+    return cols_t
+
+
 def filters_as_columns(w, geo):
     """w (O, C/g, kh, kw) → (g, kh·kw·C/g, O/g): one column per filter, rows ordered like cols'."""
+    if geo.channels_first:  # rows ordered (c, i, j): w's own order, so a view
+        return w.reshape(geo.groups, geo.o_g, geo.k).transpose(0, 2, 1)
     return w.reshape(geo.groups, geo.o_g, geo.c_g, geo.kh, geo.kw).transpose(0, 3, 4, 2, 1).reshape(geo.groups, geo.k, geo.o_g)
+
+
+def filters_from_columns(columns, geo):
+    """The inverse of ``filters_as_columns``: (g, kh·kw·C/g, O/g) → (O, C/g, kh, kw)."""
+    if geo.channels_first:
+        return columns.transpose(0, 2, 1).reshape(geo.o, geo.c_g, geo.kh, geo.kw)
+    columns = columns.reshape(geo.groups, geo.kh, geo.kw, geo.c_g, geo.o_g)
+    return columns.transpose(0, 4, 3, 1, 2).reshape(geo.o, geo.c_g, geo.kh, geo.kw)
 
 
 class Conv2d(Function):
@@ -158,7 +202,7 @@ class Conv2d(Function):
         need_x, need_w, need_b = self.needs_input_grad
         grad_nhwc = grad.transpose(0, 2, 3, 1)  #                                        (N, Ho, Wo, O)
         grad_x = filters = None
-        few_channels = geo.c_g <= FEW_INPUT_CHANNELS  # ∂L/∂x by overlap-add, else as a transposed conv
+        few_channels = geo.channels_first  # ∂L/∂x by overlap-add, else as a transposed conv
         if need_x and few_channels:
             grad_x = np.empty((geo.n, geo.c, geo.h, geo.w), dtype=grad.dtype)  #      channels first
             filters = filters_as_columns(w, geo)  #                                         (g, K, O/g)
@@ -185,9 +229,8 @@ class Conv2d(Function):
         grad_w = _sum_in_order([w for w, _ in parts], (geo.groups, geo.k, geo.o_g), grad.dtype) if need_w else None
         grad_b = _sum_in_order([b for _, b in parts], (geo.o,), np.float64) if need_b else None  # float64: accuracy
 
-        if need_w:  # (g, kh·kw·C/g, O/g) back to (O, C/g, kh, kw)
-            grad_w = grad_w.reshape(geo.groups, geo.kh, geo.kw, geo.c_g, geo.o_g)
-            grad_w = grad_w.transpose(0, 4, 3, 1, 2).reshape(geo.o, geo.c_g, geo.kh, geo.kw)
+        if need_w:  # (g, K, O/g) back to (O, C/g, kh, kw)
+            grad_w = filters_from_columns(grad_w, geo)
         if need_b:
             grad_b = grad_b.astype(grad.dtype)
         if need_x and not few_channels:
@@ -238,35 +281,31 @@ def input_gradient(grad_rows, flipped, geo, out):
     np.matmul(cols, flipped, out=out.reshape(-1, geo.groups, geo.c_g).transpose(1, 0, 2))
 
 
-#: ∂L/∂x takes the overlap-add route when a group has at most this many input channels: the
-#: transposed convolution's matrix product would then have only C/g columns (3 for RGB images)
-FEW_INPUT_CHANNELS = 8
-
-
 def input_gradient_by_overlap_add(grad_rows, w_mat, geo, out):
     """∂L/∂x for n samples, for inputs with few channels: every output pixel hands each kernel
     tap its share, Σ_o grad[n, o, y, x] · w[o, c, i, j], in ONE matrix product, and each tap's
     shares are then added onto the pixels that tap read, (s·y + d·i, s·x + d·j):
 
-        spread[(i, j, c), (n, y, x)] = Σ_o w[o, c, i, j] · grad[n, o, y, x]      (g, K, rows)
+        spread[(c, i, j), (n, y, x)] = Σ_o w[o, c, i, j] · grad[n, o, y, x]      (g, K, rows)
         ∂L/∂xp[c, n, s·y + d·i, s·x + d·j] += spread[(i, j, c), (n, y, x)]       for each tap (i, j)
 
     Laid out channels first, every addition runs along whole rows of pixels. (With many input
     channels the transposed convolution, ``input_gradient``, is faster.)
 
-    grad_rows (n, Ho, Wo, O), w_mat (g, kh·kw·C/g, O/g) as ``filters_as_columns``; writes ``out`` (n, C, H, W).
+    grad_rows (n, Ho, Wo, O), w_mat (g, C/g·kh·kw, O/g) as ``filters_as_columns`` (channels first);
+    writes ``out`` (n, C, H, W).
     """
     n, (hp, wp), ((top, _), (left, _)) = grad_rows.shape[0], geo.padded_hw, geo.padding
     grad_mat = grad_rows.reshape(-1, geo.groups, geo.o_g).transpose(1, 2, 0)  #            (g, O/g, rows)
     spread = chunking.scratch("conv.spread", (geo.groups, geo.k, grad_mat.shape[2]), grad_rows.dtype)
     np.matmul(w_mat, grad_mat, out=spread)
-    spread = spread.reshape(geo.groups, geo.kh, geo.kw, geo.c_g, n, geo.ho, geo.wo)
+    spread = spread.reshape(geo.groups, geo.c_g, geo.kh, geo.kw, n, geo.ho, geo.wo)
     plane = chunking.scratch("conv.x_plane", (geo.groups, geo.c_g, n, hp, wp), grad_rows.dtype)  # ∂L/∂xp
     plane[...] = 0
     for i in range(geo.kh):
         for j in range(geo.kw):
             rows, columns = geo.tap_slices(i, j)
-            plane[..., rows, columns] += spread[:, i, j]  #                          (g, C/g, n, Ho, Wo)
+            plane[..., rows, columns] += spread[:, :, i, j]  #                       (g, C/g, n, Ho, Wo)
     plane = plane.reshape(geo.c, n, hp, wp)
     out[...] = plane[:, :, top : top + geo.h, left : left + geo.w].transpose(1, 0, 2, 3)  # cut the padding off
 
