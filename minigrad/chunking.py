@@ -200,6 +200,16 @@ def _helper_threads():
     return _workers
 
 
+def _forget_helper_threads():
+    """In a forked child the helper threads do not exist: make new ones on first use there."""
+    global _workers
+    _workers = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_helper_threads)
+
+
 def scratch(name, shape, dtype):
     """A buffer of ``shape``, reused by later calls with the same ``name`` and dtype.
 

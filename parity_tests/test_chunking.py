@@ -147,3 +147,24 @@ def test_blas_runs_on_one_thread_inside_minigrads_products_and_is_restored_after
     chunking.parallel_map(lambda start, stop: seen.append(blas_threads()), [(0, 1), (1, 2)])
     assert all(counts == [1] * len(before) for counts in seen)
     assert blas_threads() == before
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_child_runs_chunks_on_new_threads(threads, monkeypatch):
+    import multiprocessing
+
+    from minigrad.ops import conv
+
+    threads(2)
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 1)  # every sample its own chunk, in the child too
+    x = minigrad.randn(8, 3, 12, 12)
+    w = minigrad.randn(4, 3, 5, 5)
+    expected = F.conv2d(x, w).numpy()  # the parent's helper threads exist now
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        result = pool.apply_async(_conv_in_child, (x.numpy(), w.numpy())).get(timeout=60)
+    np.testing.assert_allclose(result, expected, rtol=1e-6, atol=1e-6)
+
+
+def _conv_in_child(x, w):
+    return F.conv2d(minigrad.tensor(x), minigrad.tensor(w)).numpy()
