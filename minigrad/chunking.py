@@ -114,6 +114,10 @@ def parallel_map(work, ranges, uses_blas=True):
         try:
             for index, (start, stop) in todo:
                 results[index] = work(start, stop)
+        except BaseException:  # an error (or Ctrl-C): the other threads take no further ranges
+            for _ in todo:
+                pass
+            raise
         finally:
             _local.is_worker = False
 
