@@ -500,8 +500,9 @@ def format_report(rows, ceiling_gflops, dtype, memory_rows, results):
 
 HOW_TO_READ = """\
 How to read this: times are medians of interleaved repeats (minigrad, torch, minigrad, ...) in
-one process with the same thread count for torch and numpy's BLAS; minigrad/torch below 1 means
-minigrad is faster. GFLOP/s count the convs' and linears' multiply-adds analytically (a backward
+one process with the same thread count for torch and minigrad (``set_num_threads``; minigrad
+splits its ops among its own threads, each running numpy's BLAS on one thread); minigrad/torch
+below 1 means minigrad is faster. GFLOP/s count the convs' and linears' multiply-adds analytically (a backward
 costs 2× its forward: input and weight gradients; the CNN's first conv needs no input gradient);
 "% of ceiling" divides minigrad's GFLOP/s by numpy's own 1024³ matmul (its best time) in the same
 run. Max rel diff is max |minigrad − torch| / max |torch| over every output and gradient of the

@@ -8,13 +8,14 @@ stays small too.
 
 The chunks are independent, so they are shared out among ``get_num_threads()`` threads. numpy
 lets go of Python's lock (the GIL) inside its copies and BLAS calls, which is where the time
-goes, so the threads really run side by side. Each thread then runs its matrix products on ONE
-BLAS thread: a skinny product (O = 32 columns) splits badly over BLAS's own threads, two whole
-products side by side do not. Limiting BLAS needs threadpoolctl; without it chunks run one after
-another on the calling thread (and BLAS's threads).
+goes, so the threads really run side by side: im2col's copies, which BLAS's own threads never
+shared, now run on every core. Each thread runs its matrix products on ONE BLAS thread (see
+``_BlasOnOneThread`` for why BLAS's own threads must stay asleep). Limiting BLAS needs
+threadpoolctl; without it chunks run one after another on the calling thread, and products on
+BLAS's threads.
 
-    chunk_ranges(total, per_chunk)      [(0, k), (k, 2k), ...]: at most per_chunk items each,
-                                        as many chunks as a multiple of the thread count
+    chunk_ranges(total, per_chunk)      [(0, k), (k, 2k), ...]: at most per_chunk items each;
+                                        one chunk, or a multiple of the thread count
     parallel_map(work, ranges)          [work(start, stop) for each range], on all threads
     matmul(a, b)                        a 2-D matrix product, split among the threads
     blas_on_one_thread                  a context: BLAS single-threaded (minigrad's products all are)
@@ -132,6 +133,12 @@ def parallel_map(work, ranges, uses_blas=True):
     return results
 
 
+#: below this many multiply-adds a product runs whole on one thread: splitting costs more
+MIN_PARALLEL_MULTIPLY_ADDS = 2**24
+#: OpenBLAS itself runs products smaller than this (M·N·K < 65536·4) on one thread
+BLAS_SINGLE_THREADED_BELOW = 2**18
+
+
 def matmul(a, b):
     """``a @ b`` for 2-D a (M, K) and b (K, N): its rows (or its columns, when N > M) split among
     the threads when the product is large enough to be worth it."""
@@ -156,19 +163,14 @@ def matmul(a, b):
     return out
 
 
-#: below this many multiply-adds a product runs whole on one thread: splitting costs more
-MIN_PARALLEL_MULTIPLY_ADDS = 2**24
-#: OpenBLAS itself runs products smaller than this (M·N·K < 65536·4) on one thread
-BLAS_SINGLE_THREADED_BELOW = 2**18
-
-
 class _BlasOnOneThread:
     """While inside, numpy's BLAS runs on one thread (minigrad's own threads do the splitting).
 
     A multi-threaded BLAS call leaves OpenBLAS's worker threads busy-waiting for the next one
-    for a long while (~0.1 s); meanwhile they take a core from minigrad's chunk threads, which
-    measured 1.6× slower. So minigrad's products never wake them. Nested and concurrent uses
-    share one limit: the first to enter sets it, the last to leave restores BLAS's count."""
+    for a long while (~0.1 s); meanwhile they take a core from minigrad's chunk threads: one
+    2-thread product per step (a linear layer's) made the tutorial CNN's step 1.6× slower. So
+    minigrad's products never wake them. Nested and concurrent uses share one limit: the first
+    to enter sets it, the last to leave restores BLAS's count."""
 
     def __init__(self):
         self.lock, self.depth, self.saved = threading.Lock(), 0, None
