@@ -10,7 +10,8 @@ How it is computed (im2col): every output pixel's receptive field, kh·kw·C num
 into one row of a matrix ``cols``; the filters become the columns of a matrix ``w_mat``; the
 whole convolution, all samples and all pixels at once, is then ONE matrix product
 ``cols @ w_mat`` (BLAS does the heavy lifting). The input is taken channels-last (N, H, W, C)
-so that each row of ``cols`` is read from memory in long contiguous runs.
+so that each row of ``cols`` is read from memory in long contiguous runs (unless it has only a
+few channels, as RGB images do: then channels first, see ``im2col_channels_first``).
 """
 
 import numpy as np
@@ -224,10 +225,12 @@ class Conv2d(Function):
                 input_gradient(g_rows, filters, geo, out=grad_x[start:stop])
             return part_w, part_b
 
-        parts = chunking.parallel_map(backprop, geo.chunks(grad.itemsize, backward=need_x and not few_channels))
+        transposed_conv = need_x and not few_channels  # its gradient plane's im2col sets the chunk size
+        parts = chunking.parallel_map(backprop, geo.chunks(grad.itemsize, backward=transposed_conv))
         # add up the chunks' terms in chunk order: the same sums, bit for bit, however many threads
-        grad_w = _sum_in_order([w for w, _ in parts], (geo.groups, geo.k, geo.o_g), grad.dtype) if need_w else None
-        grad_b = _sum_in_order([b for _, b in parts], (geo.o,), np.float64) if need_b else None  # float64: accuracy
+        parts_w, parts_b = zip(*parts) if parts else ((), ())
+        grad_w = _sum_in_order(parts_w, (geo.groups, geo.k, geo.o_g), grad.dtype) if need_w else None  # (g, K, O/g)
+        grad_b = _sum_in_order(parts_b, (geo.o,), np.float64) if need_b else None  # float64: accuracy
 
         if need_w:  # (g, K, O/g) back to (O, C/g, kh, kw)
             grad_w = filters_from_columns(grad_w, geo)
@@ -287,7 +290,7 @@ def input_gradient_by_overlap_add(grad_rows, w_mat, geo, out):
     shares are then added onto the pixels that tap read, (s·y + d·i, s·x + d·j):
 
         spread[(c, i, j), (n, y, x)] = Σ_o w[o, c, i, j] · grad[n, o, y, x]      (g, K, rows)
-        ∂L/∂xp[c, n, s·y + d·i, s·x + d·j] += spread[(i, j, c), (n, y, x)]       for each tap (i, j)
+        ∂L/∂xp[c, n, s·y + d·i, s·x + d·j] += spread[(c, i, j), (n, y, x)]       for each tap (i, j)
 
     Laid out channels first, every addition runs along whole rows of pixels. (With many input
     channels the transposed convolution, ``input_gradient``, is faster.)
