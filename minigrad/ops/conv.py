@@ -20,6 +20,7 @@ from numpy.lib.stride_tricks import as_strided
 from .. import chunking
 from ..autograd.function import Function
 from ._arguments import int_pair
+from .reduction import column_sums
 from .shape import squeeze, unsqueeze
 
 
@@ -239,12 +240,6 @@ class Conv2d(Function):
         if need_x and not few_channels:
             grad_x = grad_x.transpose(0, 3, 1, 2)  #                                      (N, C, H, W)
         return grad_x, grad_w, grad_b
-
-
-def column_sums(matrix):
-    """Σ over the rows of matrix (rows, O), in float64 for accuracy: as a product with a vector of
-    ones, three times faster than numpy's sum down the columns."""
-    return np.ones(matrix.shape[0]) @ matrix.astype(np.float64, copy=False)
 
 
 def _sum_in_order(parts, shape, dtype):

@@ -19,6 +19,7 @@ from .. import chunking
 from ..autograd.function import Function
 from ._arguments import broadcasts_to
 from .linalg import matmul_backward_name
+from .reduction import column_sums
 
 
 class Linear(Function):
@@ -57,9 +58,7 @@ class Linear(Function):
             grad_weight = chunking.matmul(G.T, X).reshape(self.weight_shape)  # (out, rows) @ (rows, in) = (out, in)
         if self.needs_input_grad[2]:
             if self.bias_shape == (out_features,):
-                # Σ over rows, accumulated in float64: a float32 running sum down a long
-                # column loses digits (numpy sums pairwise only along the contiguous axis)
-                grad_bias = G.sum(axis=0, dtype=np.float64)
+                grad_bias = column_sums(G)  # Σ over rows, accumulated in float64
             else:
                 grad_bias = grad  # an unusual bias shape: the engine sums it back to that shape
         return grad_x, grad_weight, grad_bias
