@@ -4,8 +4,15 @@
     requires_grad  whether gradients should flow to this tensor
     grad_fn        the op node that produced it (None for leaves: tensors the user created)
     grad           ∂L/∂self after backward: set on leaves, and on others after ``retain_grad()``
-    _version       a counter bumped by every in-place change, shared by a tensor and its views;
-                   an op that saved this tensor refuses to run backward if it moved
+    _version       how many in-place changes this tensor's memory has seen (``_version_counter``:
+                   shared by a tensor and its views); an op that saved this tensor refuses to run
+                   backward if it moved
+    _base          for a view (reshape, transpose, slicing, ...): the tensor whose memory it shares
+
+Views and in-place ops (as torch): an in-place op on a view also changes its base, so the base's
+node becomes ``CopySlices`` (grad flows to the op in the view's region, to the old base elsewhere);
+an in-place op on a base changes its views' values, so their nodes are remade from the base's new
+node the next time anyone looks (``_refresh_view``: the view ops replayed on the base).
 
 Every differentiable method here is one line that calls an op in ``minigrad/ops/``; the math
 lives there, forward and backward side by side.
@@ -41,7 +48,10 @@ class _VersionCounter:
 
 
 class Tensor:
-    __slots__ = ("_array", "_requires_grad", "grad", "grad_fn", "_version", "_base", "_accumulator", "__weakref__")
+    __slots__ = (
+        "_array", "_requires_grad", "grad", "_grad_fn", "_version_counter", "_base", "_view_steps", "_view_version",
+        "_accumulator", "__weakref__",
+    )
 
     # ``ndarray + tensor`` must call Tensor.__radd__, not broadcast the ndarray elementwise
     __array_priority__ = 1000
@@ -57,8 +67,8 @@ class Tensor:
         self._array = array
         self._requires_grad = False
         self.grad = None
-        self.grad_fn = grad_fn
-        self._version = _VersionCounter()
+        self._grad_fn = grad_fn
+        self._version_counter = _VersionCounter()
         self._base = None
         self._accumulator = None
         if requires_grad:
@@ -71,8 +81,8 @@ class Tensor:
         tensor._array = array
         tensor._requires_grad = requires_grad
         tensor.grad = None
-        tensor.grad_fn = grad_fn
-        tensor._version = _VersionCounter()
+        tensor._grad_fn = grad_fn
+        tensor._version_counter = _VersionCounter()
         tensor._base = None
         tensor._accumulator = None
         return tensor
@@ -81,6 +91,8 @@ class Tensor:
 
     @property
     def requires_grad(self):
+        if self._base is not None and self._view_version != self._version_counter.value:
+            self._refresh_view()
         return self._requires_grad
 
     @requires_grad.setter
@@ -101,6 +113,51 @@ class Tensor:
     def requires_grad_(self, requires_grad=True):
         self.requires_grad = requires_grad
         return self
+
+    @property
+    def _version(self):
+        return self._version_counter.value
+
+    @property
+    def grad_fn(self):
+        """The node that made this tensor (None for a leaf)."""
+        if self._base is not None and self._view_version != self._version_counter.value:
+            self._refresh_view()
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        self._grad_fn = node
+
+    # -- views ------------------------------------------------------------------------------------
+
+    def _become_view_of(self, source, step):
+        """Record that this tensor (made by ``step`` = (view op, its options) from ``source``)
+        shares ``source``'s memory. Its ``_base`` is the tensor that owns the memory; the chain of
+        view ops from there is kept to remake this view's node after an in-place op (a view made
+        under no_grad is outside the base's graph and keeps no chain)."""
+        self._version_counter = source._version_counter  # one counter for a base and all its views
+        self._view_version = source._version_counter.value
+        self._base = source if source._base is None else source._base
+        steps = () if source._base is None else source._view_steps
+        self._view_steps = steps + (step,) if steps is not None and grad_mode.is_grad_enabled() else None
+
+    def _refresh_view(self):
+        """The base (or another view of it) changed in place since this view's node was made:
+        remake the node by replaying the view ops on the base's current node (torch does the
+        same, as one AsStridedBackward0 node). A view made under no_grad stays outside the graph."""
+        self._view_version = self._version_counter.value
+        if self._view_steps is None:
+            return
+        view = self._base
+        with grad_mode.enable_grad():
+            for op, options in self._view_steps:
+                view = op.apply(view, **options)
+        self._grad_fn, self._requires_grad = view._grad_fn, view._requires_grad
+
+    def _is_self_overlapping(self):
+        """Whether two elements share one memory location (an ``expand()``ed axis, stride 0)."""
+        return any(stride == 0 and n > 1 for stride, n in zip(self._array.strides, self._array.shape))
 
     @property
     def is_leaf(self):
@@ -132,7 +189,7 @@ class Tensor:
         """The same values (shared memory) cut off from the graph. It shares self's version
         counter: an in-place change through it still invalidates what the graph saved of self."""
         out = Tensor._wrap(self._array)
-        out._version = self._version
+        out._version_counter = self._version_counter
         return out
 
     def detach_(self):
@@ -289,7 +346,11 @@ class Tensor:
         return self
 
     def contiguous(self):
-        return self
+        """Self when its elements already lie in row-major order in memory, else a copy that does."""
+        return self if self._array.flags.c_contiguous else shape.Clone.apply(self)
+
+    def is_contiguous(self):
+        return bool(self._array.flags.c_contiguous)
 
     def clone(self):
         return shape.clone(self)
@@ -522,35 +583,53 @@ class Tensor:
         """``x[key] = value``: an in-place write. When x or value requires grad it is recorded as
         any in-place op (``_inplace``): x's new node sends grad to value at key, to old x elsewhere."""
         key = _index_key(key)
-        if grad_mode._grad_enabled and (self._requires_grad or isinstance(value, Tensor) and value._requires_grad):
+        if grad_mode.is_grad_enabled() and (self.requires_grad or isinstance(value, Tensor) and value.requires_grad):
             self._inplace(lambda: shape.IndexPut.apply(self, _operand(value), key=key))
             return
         self._check_inplace_allowed()
         shape.assign(self._array, key, value._array if isinstance(value, Tensor) else value)
-        self._version.value += 1
+        self._version_counter.value += 1
 
     # -- in-place ops -----------------------------------------------------------------------------
 
     def _check_inplace_allowed(self):
-        if not grad_mode._grad_enabled:
-            return
-        if self.grad_fn is None and self._requires_grad:
+        """torch's refusals of an in-place op, each with what to do instead."""
+        if self._is_self_overlapping():
             raise RuntimeError(
-                "a leaf Variable that requires grad is being used in an in-place operation. "
+                "unsupported operation: more than one element of the written-to tensor refers to a single "
+                "memory location. Please clone() the tensor before performing the operation."
+            )
+        if not grad_mode.is_grad_enabled():
+            return
+        if self._base is None:
+            if self._grad_fn is None and self._requires_grad:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place operation. "
+                    "Wrap the update in `with minigrad.no_grad():` or use an out-of-place op."
+                )
+            return
+        base = self._base
+        if base._grad_fn is None and base._requires_grad:
+            raise RuntimeError(
+                "a view of a leaf Variable that requires grad is being used in an in-place operation. "
                 "Wrap the update in `with minigrad.no_grad():` or use an out-of-place op."
             )
-        if self._base is not None and self._base._requires_grad:
+        if self._view_steps is None and base._requires_grad:
             raise RuntimeError(
-                "a view of a Variable that requires grad is being used in an in-place operation; "
-                "minigrad does not rewrite the base's graph: use an out-of-place op instead."
+                "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+                "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+                "code by moving both the view and the inplace either both inside the no_grad block (if you "
+                "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
             )
 
     def _inplace(self, compute):
         """Run ``compute()`` (an out-of-place op on self) and write its result into self's memory.
 
         The result's node becomes self's ``grad_fn``: it already points at self's old node, so the
-        graph reads old self → op → new self. The version counter moves, so nodes that saved
-        self's old values refuse to run backward (this node keeps its own copy of them)."""
+        graph reads old self → op → new self. When self is a view, the write changes its base: the
+        base's node becomes ``CopySlices`` (old base outside self's region, the op's result inside)
+        and self's node is remade from it. The version counter moves, so nodes that saved the old
+        values refuse to run backward (this node keeps its own copy of them)."""
         self._check_inplace_allowed()
         result = compute()
         if result.shape != self.shape:
@@ -561,22 +640,27 @@ class Tensor:
             raise RuntimeError(
                 f"result type {result.dtype.name} can't be cast to the desired output type {self.dtype.name}"
             )
-        node = result.grad_fn
-        if node is not None and self._base is not None:
-            raise RuntimeError(
-                "minigrad does not record in-place operations on views (the base's graph would need "
-                "rewriting); use an out-of-place op, e.g. minigrad.where or minigrad.cat, instead."
-            )
-        if node is not None:
-            node._protect_saved(self._array)
-        np.copyto(self._array, result._array, casting="unsafe")
-        self._version.value += 1
-        if node is not None:
-            if self.retains_grad:  # .grad now means ∂L/∂(new self)
-                node.retained_output = self.grad_fn.retained_output
-                self.grad_fn.retained_output = None
-            self.grad_fn, self._requires_grad = node, True
+        node = result._grad_fn
+        if node is None:  # nothing recorded (no_grad, or nothing requires grad): only the values change
+            np.copyto(self._array, result._array, casting="unsafe")
+            self._version_counter.value += 1
+            return self
+        node._protect_saved(self._array)
+        if self._base is None:
+            np.copyto(self._array, result._array, casting="unsafe")
+            self._set_history(node)
+        else:  # writes result into the base's memory, at self's region
+            base = self._base
+            base._set_history(shape.CopySlices.apply(base, result, view_steps=self._view_steps)._grad_fn)
+        self._version_counter.value += 1  # self (if a view) and every other view of the base are remade on next use
         return self
+
+    def _set_history(self, node):
+        """An in-place op made ``node``: self now holds its output."""
+        if self.retains_grad:  # .grad now means ∂L/∂(new self)
+            node.retained_output = self._grad_fn.retained_output
+            self._grad_fn.retained_output = None
+        self._grad_fn, self._requires_grad = node, True
 
     def add_(self, other, *, alpha=1):
         return self._inplace(lambda: self.add(other, alpha=alpha))
@@ -647,13 +731,42 @@ def _operand(x):
 
 
 def _index_key(key):
-    """Tensors and lists inside an index become numpy arrays (numpy's indexing equals torch's here)."""
+    """An index key in torch's meaning, written with numpy's objects (numpy then indexes as torch).
+
+    - a list (or other sequence) is read as a tuple of indices when it is short (under 32 items)
+      and holds a sequence, a tensor, a slice, ``None`` or ``...`` (torch's rule, taken from numpy's
+      old one): ``x[[[0, 1], [1, 2]]]`` is ``x[[0, 1], [1, 2]]``; otherwise it is one index array;
+    - a 0-d integer tensor selects like an int (a view); a uint8 tensor is a mask, as a bool one;
+    - an empty list selects nothing (an int64 index array of length 0)."""
     if isinstance(key, tuple):
-        return tuple(_index_key(k) for k in key)
-    if isinstance(key, Tensor):
-        if key._array.dtype.kind == "f":
+        return tuple(_index_item(k) for k in key)
+    if isinstance(key, (list, np.ndarray)) and _sequence_is_tuple(key):
+        return tuple(_index_item(k) for k in key)
+    return _index_item(key)
+
+
+def _sequence_is_tuple(key):
+    if isinstance(key, np.ndarray) or len(key) >= 32:
+        return False
+    return any(k is None or k is Ellipsis or isinstance(k, (slice, Tensor, list, tuple, np.ndarray)) for k in key)
+
+
+def _index_item(k):
+    """One entry of a key: tensors and lists become numpy index arrays; the rest stays as it is."""
+    if isinstance(k, Tensor):
+        array = k._array
+        if array.dtype.kind == "f":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        return key._array
-    if isinstance(key, list):
-        return np.asarray([k._array if isinstance(k, Tensor) else k for k in key])
-    return key
+        if array.dtype == np.uint8:  # torch reads a byte tensor as a mask (a deprecated spelling of bool)
+            return array.astype(np.bool_)
+        if array.ndim == 0 and array.dtype != np.bool_:
+            return int(array)
+        return array
+    if isinstance(k, np.ndarray) and k.ndim == 0 and k.dtype.kind in "iu":
+        return int(k)
+    if isinstance(k, (list, tuple)):
+        array = np.asarray([_index_item(i) for i in k])
+        if array.dtype.kind not in "bi":  # [] (float64 to numpy) or numbers torch turns into int64
+            array = array.astype(np.int64)
+        return array
+    return k

@@ -146,10 +146,10 @@ def test_reproducible_with_manual_seed():
 
 def test_initialises_parameters_outside_the_graph():
     p = minigrad.nn.Parameter(minigrad.zeros(3, 4))
-    version = p._version.value
+    version = p._version_counter.value
     for fill in (init.xavier_uniform_, init.ones_, lambda x: init.constant_(x, 3.0)):
         assert fill(p) is p
-    assert p.requires_grad and p.grad_fn is None and p._version.value > version
+    assert p.requires_grad and p.grad_fn is None and p._version_counter.value > version
     assert p.tolist() == [[3.0] * 4] * 3
 
 

@@ -327,9 +327,10 @@ def test_setitem_never_drops_a_gradient_silently():
     leaf = minigrad.zeros(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
         leaf[:2] = v  # torch's error too
-    view = minigrad.zeros(2, 3)[0]
-    with pytest.raises(RuntimeError, match="minigrad does not record in-place operations on views"):
-        view[:2] = v  # torch rewrites the base's graph; minigrad says it does not
+    base = minigrad.zeros(2, 3)
+    base[0][:2] = v  # a write into a view of base: base's node becomes CopySlices (as torch's)
+    base.sum().backward()
+    assert base.grad_fn.name().endswith("CopySlices") and v.grad.tolist() == [1.0, 1.0]
     ints = minigrad.zeros(3, dtype=minigrad.int64)
     ints[:2] = v  # an integer tensor has no gradient: the values are cast, nothing is recorded (as torch)
     assert ints.tolist() == [1, 2, 0] and not ints.requires_grad

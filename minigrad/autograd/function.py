@@ -80,8 +80,8 @@ class Function:
             arrays = [(a if isinstance(a, np.ndarray) else np.array(a)).astype(common, copy=False) for a in arrays]
 
         node = cls()
-        requires_grad = tuple(isinstance(x, Tensor) and x._requires_grad for x in inputs)
-        record = grad_mode._grad_enabled and any(requires_grad)
+        requires_grad = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        record = grad_mode.is_grad_enabled() and any(requires_grad)
         # forward skips work that only backward needs (e.g. max_pool2d's winners) when nothing will run it
         node.needs_input_grad = requires_grad if record else (False,) * len(inputs)
         node._saved = ()
@@ -99,8 +99,7 @@ class Function:
         if cls.is_view:
             source = inputs[0]
             if np.may_share_memory(out_array, source._array):
-                out._version = source._version
-                out._base = source if source._base is None else source._base
+                out._become_view_of(source, (cls, options))
         if record:
             node.next_functions = tuple((_edge_to(x), 0) for x in inputs)
             node.input_meta = tuple((x._array.shape, x._array.dtype) if isinstance(x, Tensor) else None for x in inputs)
@@ -167,7 +166,7 @@ class Function:
                 continue
             for x in tensors:
                 if _shares_memory(array, x._array):
-                    self._saved_versions.append((x._version, x._version.value, position))
+                    self._saved_versions.append((x._version_counter, x._version_counter.value, position))
                     break
 
     def _protect_saved(self, array):

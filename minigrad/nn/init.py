@@ -67,7 +67,7 @@ def _fill(tensor, values):
     """Write ``values`` into the tensor's memory (in place, outside the graph)."""
     with no_grad():
         tensor._array[...] = values
-        tensor._version.value += 1  # nodes that saved the old values now refuse to run backward
+        tensor._version_counter.value += 1  # nodes that saved the old values now refuse to run backward
     return tensor
 
 

@@ -390,7 +390,7 @@ class Module:
                 )
                 continue
             np.copyto(param._array, value, casting="unsafe")  # keeps the parameter's dtype and identity
-            param._version.value += 1
+            param._version_counter.value += 1
         for key in state_dict:
             if not key.startswith(prefix):
                 continue

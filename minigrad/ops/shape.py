@@ -142,7 +142,10 @@ class Expand(Function):
                     f"The expanded size of the tensor ({sizes[axis]}) must match the existing size ({existing}) at "
                     f"non-singleton dimension {axis}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(x.shape)}"
                 )
-        return np.broadcast_to(x, tuple(target))
+        # a view with stride 0 along the repeated axes; writable (as torch's), so that a write into
+        # one row of it reaches x; writing the whole of it is refused (``Tensor._check_inplace_allowed``)
+        repeated = np.broadcast_to(x, tuple(target))
+        return np.lib.stride_tricks.as_strided(x, repeated.shape, repeated.strides, writeable=x.flags.writeable)
 
     def backward(self, grad):
         return grad
@@ -296,12 +299,42 @@ def assign(array, key, value):
 
 def _index_with_torch_errors(x, key):
     try:
-        return x[key]
+        out = x[key]
+        if not isinstance(out, np.ndarray):  # every axis taken by an int: a 0-d view, not numpy's scalar copy
+            out = x[(*key, Ellipsis)]
+        return out
     except IndexError as error:
         message = str(error)
         if message.startswith("too many indices"):
             message = f"too many indices for tensor of dimension {x.ndim}"
         raise IndexError(message.replace("axis", "dimension")) from None
+
+
+class CopySlices(Function):
+    """base[view] = value, in place: the node a base gets when one of its views is changed in place.
+
+    ``view_steps`` are the view ops, with their options, that made the view from the base.
+        ∂L/∂(old base) = grad with zeros in the view's region (those values were overwritten)
+        ∂L/∂value      = grad's view region (found by the same view ops, applied to grad)"""
+
+    backward_name = "torch::autograd::CopySlices"
+
+    def forward(self, base, value, view_steps):
+        self.view_steps = view_steps
+        np.copyto(replay_view(base, view_steps), value, casting="unsafe")
+        return base  # the base's own memory, now holding value in the view's region
+
+    def backward(self, grad):
+        grad_base = grad.copy()
+        replay_view(grad_base, self.view_steps)[...] = 0
+        return grad_base, replay_view(grad, self.view_steps)
+
+
+def replay_view(array, view_steps):
+    """The view of ``array`` that ``view_steps`` (a chain of (view op, options)) make."""
+    for op, options in view_steps:
+        array = op().forward(array, **options)
+    return array
 
 
 class Cat(Function):

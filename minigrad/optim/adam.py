@@ -114,7 +114,7 @@ class Adam(Optimizer):
                 else:
                     denom = np.sqrt(v) / bias_correction2_sqrt + eps
                 p._array += (-step_size * m) / denom  # torch: param.addcdiv_(exp_avg, denom, value=-step_size)
-                p._version.value += 1
+                p._version_counter.value += 1
         return loss
 
 

@@ -56,5 +56,5 @@ class SGD(Optimizer):
                         buffer._array += (1 - dampening) * g
                     g = g + momentum * buffer._array if nesterov else buffer._array
                 p._array -= lr * g
-                p._version.value += 1
+                p._version_counter.value += 1
         return loss
