@@ -235,6 +235,32 @@ def test_index_names(key):
                  lambda t: t[key_for(torch, key) if isinstance(key, tuple) else key], x)
 
 
+def _keys_in_torchs_meaning(lib):
+    """Keys whose meaning torch decides differently from numpy (``Tensor._index_key``)."""
+    return {
+        "list of lists is a tuple": [[0, 1], [1, 2]],
+        "list of 0-d tensors is a tuple": [lib.tensor(0), lib.tensor(2)],
+        "list with a slice is a tuple": [0, slice(1, 3)],
+        "list with None is a tuple": [1, None],
+        "list of ints is one index": [1, 2, 1],
+        "33 lists are one index": [[0, 1]] * 33,
+        "uint8 tensor is a mask": lib.tensor([1, 0, 1], dtype=lib.uint8),
+        "0-d int tensor selects": lib.tensor(1),
+        "0-d bool tensor": lib.tensor(True),
+        "empty list": [],
+        "list holding an empty list": [[]],
+        "empty tuple": (),
+    }
+
+
+@pytest.mark.filterwarnings("ignore")  # torch warns that a uint8 mask is deprecated
+@pytest.mark.parametrize("name", list(_keys_in_torchs_meaning(torch)))
+def test_index_keys_mean_what_they_mean_in_torch(name):
+    x = np.arange(12.0).reshape(3, 4)
+    check_op(lambda t: t[_keys_in_torchs_meaning(minigrad)[name]], lambda t: t[_keys_in_torchs_meaning(torch)[name]],
+             x, compare_names=False)
+
+
 # -- cat, stack, where ----------------------------------------------------------------------------
 
 
@@ -258,6 +284,13 @@ def test_cat(case):
     arrays_, dim = case
     check_op(lambda *ts: minigrad.cat(ts, dim), lambda *ts: torch.cat(ts, dim), *arrays_)
     check_op(lambda *ts: minigrad.cat(list(ts), dim=dim), lambda *ts: torch.cat(list(ts), dim=dim), *arrays_)
+
+
+@pytest.mark.parametrize("shapes_, dim", [([(0,), (2, 3)], 0), ([(0,), (2, 3)], -1), ([(2, 3), (0,), (1, 3)], 0),
+                                          ([(0,), (0,)], 0), ([(0,), (0, 3)], 0), ([(0,)], 2)], ids=str)
+def test_cat_leaves_out_1d_empty_tensors_as_torch(shapes_, dim):
+    xs = [np.ones(shape) * (i + 1) for i, shape in enumerate(shapes_)]
+    check_op(lambda *ts: minigrad.cat(ts, dim), lambda *ts: torch.cat(ts, dim), *xs)
 
 
 @settings(deadline=None)

@@ -344,13 +344,19 @@ class Cat(Function):
     promotes_dtypes = True
 
     def forward(self, *xs, dim=0):
-        check_cat_shapes([x.shape for x in xs], dim)
-        self.dim = normalize_dim(dim, xs[0].ndim)
-        self.boundaries = np.cumsum([x.shape[self.dim] for x in xs])[:-1]
-        return np.concatenate(xs, axis=self.dim)
+        # torch's legacy rule: a 1-D tensor of size 0 joins anything, by being left out
+        self.left_out = [x.shape == (0,) for x in xs]
+        joined = [x for x, out in zip(xs, self.left_out) if not out]
+        if not joined:  # nothing but such tensors: an empty result, whatever dim
+            return np.concatenate(xs)
+        check_cat_shapes([x.shape for x in joined], dim)
+        self.dim = normalize_dim(dim, joined[0].ndim)
+        self.boundaries = np.cumsum([x.shape[self.dim] for x in joined])[:-1]
+        return np.concatenate(joined, axis=self.dim)
 
     def backward(self, grad):
-        return tuple(np.split(grad, self.boundaries, axis=self.dim))
+        pieces = iter(np.split(grad, self.boundaries, axis=self.dim) if hasattr(self, "dim") else ())
+        return tuple(np.zeros(0, grad.dtype) if out else next(pieces) for out in self.left_out)
 
 
 def check_cat_shapes(shapes, dim):
