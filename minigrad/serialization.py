@@ -18,9 +18,25 @@ this module's rebuild functions for tensors, arrays, scalars and dtypes, ``Order
 ``complex`` and ``slice`` (the role of torch's ``weights_only=True``). Arrays are stored as raw
 bytes + dtype + shape, never through numpy's own pickling, which could hold objects.
 
-Saving is atomic: the bytes go to a temporary file in the target's directory, are flushed to
+Saving to a path is atomic: the bytes go to a temporary file beside the target, are flushed to
 disk (``fsync``), then ``os.replace`` renames it over the target in one step. A crash mid-save
-leaves the old checkpoint, never half of a new one.
+leaves the old checkpoint, never half of a new one. (torch.save writes in place: killed midway, it
+leaves a truncated file that torch.load cannot read.) Otherwise it behaves as torch.save over an
+existing file:
+
+- a symlink is written through: the file it points to gets the new checkpoint (the temporary file
+  is made beside that file, so the rename stays on one filesystem) and the link stays a link;
+- the file keeps its permission bits (a private 0600 checkpoint stays private) and, where the OS
+  allows it, its owner and group; a new file gets the usual ``0666 & ~umask``.
+
+What can remain: an exception while saving (Ctrl-C included) removes the temporary file. A process
+killed outright (SIGKILL, the OOM killer, a power cut) cannot clean up, so its temporary file,
+named ``.<name>.minigrad-save-<random>.tmp``, stays until the next save to the same path, which
+removes it. A save in progress holds a lock (``flock``) on its temporary file, which the OS drops
+when the process dies, so a save only ever removes the files of saves that died, never those of a
+save still running in another thread or process. Where ``flock`` does not exist (Windows) stale
+files are not removed. Unlike torch's in-place write, the rename gives the path a new file: other
+hard links to the old one keep the old checkpoint, and ACLs or extended attributes are not copied.
 """
 
 import collections
@@ -29,8 +45,14 @@ import hashlib
 import io
 import os
 import pickle
+import stat
 import struct
 import tempfile
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 import numpy as np
 
@@ -127,26 +149,77 @@ def _serialize(obj):
 def save(obj, f):
     """Write ``obj`` to ``f`` (a path, or a binary file object opened for writing).
 
-    A path is written atomically: temporary file in the same directory, fsync, ``os.replace``."""
+    A path is written atomically (temporary file beside the target, fsync, ``os.replace``), through
+    symlinks, keeping the existing file's permission bits: see the module docstring."""
     data = _serialize(obj)
     if hasattr(f, "write"):
         f.write(data)
         return
-    path = os.fspath(f)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    path = os.path.realpath(os.fspath(f))  # through symlinks (a dangling one too), as torch.save
+    directory, name = os.path.split(path)
+    prefix = f".{name}.minigrad-save-"
+    _remove_stale_temporaries(directory, prefix)
+    fd, temporary = _locked_temporary(directory, prefix)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())  # the bytes are on disk before the rename makes them visible
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes files private (0600); use the usual mode
-        os.replace(temporary, path)  # atomic: readers see the old file or the new one, never a mix
+            _copy_owner_and_mode(path, temporary)
+            if fcntl is not None:  # rename while the lock is held, so no other save takes it as stale
+                os.replace(temporary, path)  # atomic: readers see the old file or the new one, never a mix
+        if fcntl is None:  # Windows renames closed files only (and removes no stale files: no race)
+            os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
     _fsync_directory(directory)  # make the rename itself survive a crash
+
+
+def _locked_temporary(directory, prefix):
+    """A new temporary file ``<prefix><random>.tmp``, locked while open, so no other save takes it
+    for a stale one (see ``_remove_stale_temporaries``)."""
+    while True:
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=prefix, suffix=".tmp")
+        if fcntl is None:
+            return fd, temporary
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if os.fstat(fd).st_nlink:
+            return fd, temporary
+        os.close(fd)  # another save removed it as stale in the instant before we locked it: again
+
+
+def _remove_stale_temporaries(directory, prefix):
+    """Remove the temporary files of earlier saves to the same path that were killed midway: those
+    nobody holds a lock on (the OS drops a dead process's locks)."""
+    if fcntl is None:
+        return
+    for entry in os.scandir(directory):
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
+        with contextlib.suppress(OSError):  # gone already, or a save in progress holds it
+            fd = os.open(entry.path, os.O_RDONLY)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.unlink(entry.path)
+            finally:
+                os.close(fd)
+
+
+def _copy_owner_and_mode(path, temporary):
+    """Give ``temporary`` the existing checkpoint's permission bits, owner and group, as torch.save's
+    in-place write keeps them; a new checkpoint gets ``0666 & ~umask``, not mkstemp's private 0600."""
+    try:
+        existing = os.stat(path)
+    except FileNotFoundError:
+        os.chmod(temporary, 0o666 & ~_umask())
+        return
+    mine = os.stat(temporary)
+    if hasattr(os, "chown") and (mine.st_uid, mine.st_gid) != (existing.st_uid, existing.st_gid):
+        with contextlib.suppress(OSError):  # only root may give a file away; a group we are in is fine
+            os.chown(temporary, existing.st_uid, existing.st_gid)
+    os.chmod(temporary, stat.S_IMODE(existing.st_mode))  # after chown, which may clear setuid/setgid
 
 
 def _umask():

@@ -1,9 +1,14 @@
 """minigrad.save / minigrad.load: bit-exact round trips, clear errors for bad files, safe loading,
-atomic writes."""
+atomic writes that, like torch.save's, keep an existing file's mode and write through symlinks."""
 
+import fcntl
 import io
 import os
 import pickle
+import signal
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -209,7 +214,7 @@ def test_save_is_atomic_when_interrupted(tmp_path, monkeypatch):
 
     def crash(source, target):
         assert open(source, "rb").read().startswith(serialization.MAGIC)  # fully written, in the same directory
-        assert os.path.dirname(source) == str(tmp_path)
+        assert os.path.dirname(source) == os.path.realpath(tmp_path)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(serialization.os, "replace", crash)
@@ -221,3 +226,126 @@ def test_save_is_atomic_when_interrupted(tmp_path, monkeypatch):
     minigrad.save({"epoch": 2}, str(path))  # a str path works as well as a Path
     assert minigrad.load(str(path)) == {"epoch": 2}
     assert os.stat(path).st_mode & 0o777 == 0o666 & ~serialization._umask()  # the usual permissions, not mkstemp's 0600
+
+
+# -- saving over an existing checkpoint, as torch.save does ------------------------------------------
+
+
+SAVERS = {"minigrad": (minigrad.save, minigrad.load, lambda: minigrad.ones(3)),
+          "torch": (torch.save, torch.load, lambda: torch.ones(3))}
+
+
+@pytest.mark.parametrize("library", SAVERS)
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o604], ids=oct)
+def test_save_keeps_the_permission_bits_of_an_existing_file(tmp_path, library, mode):
+    """torch 2.14 writes in place, so a private 0600 checkpoint stays 0600; minigrad's rename keeps it too."""
+    save, load, ones = SAVERS[library]
+    path = tmp_path / "ckpt"
+    save({"epoch": 1}, path)
+    os.chmod(path, mode)
+    save({"epoch": 2, "w": ones()}, path)
+    assert os.stat(path).st_mode & 0o7777 == mode
+    assert load(path)["epoch"] == 2
+    if library == "minigrad":
+        assert sorted(os.listdir(tmp_path)) == ["ckpt"]
+
+
+@pytest.mark.parametrize("library", SAVERS)
+def test_save_writes_through_symlinks(tmp_path, library):
+    """torch 2.14: the link stays a link and its target gets the checkpoint; a chain of links and a
+    dangling link (whose target the save creates) too."""
+    save, load, ones = SAVERS[library]
+    (tmp_path / "runs").mkdir()
+    target = tmp_path / "runs" / "epoch_3"
+    save({"epoch": 3}, target)
+    os.chmod(target, 0o600)
+    (tmp_path / "latest").symlink_to("runs/epoch_3")  # relative, resolved from the link's directory
+    (tmp_path / "best").symlink_to("latest")  # a link to a link
+    save({"epoch": 4, "w": ones()}, tmp_path / "best")
+    assert (tmp_path / "best").is_symlink() and (tmp_path / "latest").is_symlink()
+    assert os.readlink(tmp_path / "latest") == "runs/epoch_3"
+    assert load(target)["epoch"] == 4 and os.stat(target).st_mode & 0o777 == 0o600
+    (tmp_path / "next").symlink_to("runs/epoch_5")  # dangling: the save creates the file it names
+    save({"epoch": 5}, str(tmp_path / "next"))
+    assert (tmp_path / "next").is_symlink() and load(tmp_path / "runs" / "epoch_5")["epoch"] == 5
+    assert sorted(os.listdir(tmp_path)) == ["best", "latest", "next", "runs"]
+    assert sorted(os.listdir(tmp_path / "runs")) == ["epoch_3", "epoch_5"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root may give a file away")
+@pytest.mark.parametrize("library", SAVERS)
+def test_save_keeps_the_owner_of_an_existing_file(tmp_path, library):
+    """torch 2.14's in-place write keeps the file's owner and group; root's save keeps them too."""
+    save, load, _ = SAVERS[library]
+    path = tmp_path / "ckpt"
+    save({"epoch": 1}, path)
+    os.chown(path, 12345, 23456)
+    save({"epoch": 2}, path)
+    assert (os.stat(path).st_uid, os.stat(path).st_gid) == (12345, 23456) and load(path)["epoch"] == 2
+
+
+def stray_files(directory):
+    return sorted(name for name in os.listdir(directory) if ".minigrad-save-" in name)
+
+
+def test_an_exception_while_writing_leaves_the_old_checkpoint_and_no_stray_file(tmp_path, monkeypatch):
+    path = tmp_path / "ckpt.mg"
+    minigrad.save({"epoch": 1}, path)
+
+    def interrupted(fd):
+        raise KeyboardInterrupt  # Ctrl-C after the bytes were written, before they reached the disk
+
+    monkeypatch.setattr(serialization.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        minigrad.save({"epoch": 2, "w": np.ones(1000)}, path)
+    monkeypatch.undo()
+    assert minigrad.load(path) == {"epoch": 1} and os.listdir(tmp_path) == ["ckpt.mg"]
+
+
+def test_a_save_killed_midway_leaves_no_stray_file_after_the_next_save(tmp_path):
+    """SIGKILL allows no cleanup: the old checkpoint survives (torch 2.14, writing in place, leaves a
+    truncated file torch.load refuses) and the dead save's temporary file stays until the next save to
+    the same path, which removes it."""
+    path = tmp_path / "ckpt.mg"
+    minigrad.save({"epoch": 1}, path)
+    child = textwrap.dedent(f"""
+        import os, sys, time
+        import numpy as np
+        import minigrad
+
+        def stall(fd):  # the checkpoint is written but not yet renamed: kill me now
+            print("written", flush=True)
+            time.sleep(60)
+
+        os.fsync = stall
+        minigrad.save({{"epoch": 2, "w": np.ones(2_000_000)}}, {str(path)!r})
+    """)
+    process = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE)
+    try:
+        assert process.stdout.readline() == b"written\n"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    (stray,) = stray_files(tmp_path)
+    assert stray.startswith(".ckpt.mg.minigrad-save-") and stray.endswith(".tmp")
+    assert os.path.getsize(tmp_path / stray) > 16_000_000  # the whole new checkpoint
+    assert minigrad.load(path) == {"epoch": 1}
+    minigrad.save({"epoch": 3}, path)
+    assert os.listdir(tmp_path) == ["ckpt.mg"] and minigrad.load(path) == {"epoch": 3}
+
+
+def test_a_save_removes_only_the_stale_files_of_its_own_path(tmp_path):
+    """A temporary file that a live save holds locked (another thread or process saving the same path
+    right now) is left alone; so are other files."""
+    path = tmp_path / "ckpt.mg"
+    others = [".ckpt.mg.swp", ".other.mg.minigrad-save-abc.tmp", "ckpt.mg.minigrad-save-abc.tmp"]
+    for name in others:
+        (tmp_path / name).write_bytes(b"x")
+    in_progress = tmp_path / ".ckpt.mg.minigrad-save-live.tmp"
+    with open(in_progress, "wb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a save in progress holds it
+        minigrad.save({"epoch": 1}, path)
+        assert in_progress.exists()
+    minigrad.save({"epoch": 2}, path)  # its save has died: the lock is gone, so is the file
+    assert not in_progress.exists()
+    assert sorted(os.listdir(tmp_path)) == sorted(others + ["ckpt.mg"])

@@ -1,21 +1,34 @@
 """Whether ops record the graph: ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
 
-Each is a context manager and a decorator, as in torch. Recording is one global switch read by
-``Function.apply``: when it is off, results are plain tensors with no ``grad_fn``.
+Each is a context manager and a decorator, as in torch. Recording is a switch read by
+``Function.apply`` (through ``is_grad_enabled()``): when it is off, results are plain tensors with
+no ``grad_fn``.
+
+The switch is per thread, as torch's: a ``no_grad`` in one thread (an evaluation thread, or
+``optimizer.step()``, which runs under ``no_grad``) leaves recording on in every other thread, and
+a new thread starts with recording on, whatever the thread that started it is doing.
 """
 
 import functools
+import threading
 
-_grad_enabled = True
+
+class _Mode(threading.local):
+    """This thread's grad mode. The class attribute is what a thread sees until it sets its own."""
+
+    enabled = True
+
+
+_mode = _Mode()
 
 
 def is_grad_enabled():
-    return _grad_enabled
+    """Whether ops in this thread record the graph."""
+    return _mode.enabled
 
 
 def _set(mode):
-    global _grad_enabled
-    _grad_enabled = bool(mode)
+    _mode.enabled = bool(mode)
 
 
 def _decorate(fn, make_context):
@@ -36,7 +49,7 @@ class set_grad_enabled:
     """
 
     def __init__(self, mode):
-        self.previous = _grad_enabled
+        self.previous = _mode.enabled
         self.mode = bool(mode)
         _set(self.mode)
 
@@ -65,7 +78,7 @@ class _GradModeContext:
         return super().__new__(cls)
 
     def __enter__(self):
-        self.previous = _grad_enabled
+        self.previous = _mode.enabled
         _set(self.mode)
 
     def __exit__(self, *exc):
