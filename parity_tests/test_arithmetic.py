@@ -245,3 +245,74 @@ def test_shapes_that_do_not_broadcast_raise_torchs_error(name, a_shape, b_shape)
     with pytest.raises(RuntimeError) as actual:
         ELEMENTWISE[name](minigrad, minigrad.ones(a_shape, requires_grad=True), minigrad.ones(b_shape))
     assert str(actual.value) == str(expected.value)
+
+
+# -- overflow, NaN upstreams, integer and bool powers ---------------------------------------------
+
+
+def test_divisor_gradient_does_not_overflow_in_float32():
+    """∂L/∂b = −grad · (a / b) / b: a/b² would overflow (1e20²) or underflow in float32."""
+    a = np.array([1e20, 1e-20, 1e30, 0.0, -0.0], np.float32)
+    b = np.array([1e20, 1e-25, 1e-30, 1e-30, 1e-30], np.float32)
+    check_parity(lambda x, y: x / y, lambda x, y: x / y, a, b, grad_rtol=1e-6)
+
+
+@pytest.mark.parametrize("upstream", [np.nan, np.inf])
+@pytest.mark.parametrize("case", ["0 ** x", "a ** b", "x ** 0.5", "x ** -0.5", "x ** 1.5"])
+def test_powers_under_nan_and_inf_upstream(case, upstream):
+    """torch multiplies grad by 0 where 0ᵇ is flat (so a NaN grad stays NaN), and computes x^½ as
+    √x and x^−½ as 1/√x ((−0)^−½ = −∞, (−∞)^½ = NaN)."""
+    x = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e30, 1e-30, 1.0, -2.0, 3.0])
+    fns = {
+        "0 ** x": lambda t: 0.0 ** t,
+        "a ** b": lambda t: t ** t[[9, 8, 7, 6, 5, 4, 3, 2, 1, 0]],
+        "x ** 0.5": lambda t: t**0.5,
+        "x ** -0.5": lambda t: t**-0.5,
+        "x ** 1.5": lambda t: t**1.5,
+    }
+    results = []
+    for library in (minigrad, torch):
+        t = library.tensor(x, requires_grad=True)
+        out = fns[case](t)
+        out.backward(library.full(tuple(out.shape), upstream, dtype=out.dtype))
+        results.append((out.detach().numpy(), t.grad.numpy()))
+    for m, t in zip(*results):
+        np.testing.assert_allclose(m, t, equal_nan=True)
+
+
+POWER_CASES = {
+    "bool ** True": lambda L: L.tensor([True, False]) ** True,
+    "bool ** False": lambda L: L.tensor([True, False]) ** False,
+    "uint8 ** np.int64(3)": lambda L: L.tensor([2, 3], dtype=L.uint8) ** np.int64(3),
+    "uint8 ** 300": lambda L: L.tensor([2, 3], dtype=L.uint8) ** 300,
+    "int32 ** 2**31": lambda L: L.tensor([2, 3], dtype=L.int32) ** 2**31,
+    "(-2) ** uint8": lambda L: (-2) ** L.tensor([2, 3], dtype=L.uint8),
+    "300 ** uint8": lambda L: 300 ** L.tensor([2, 3], dtype=L.uint8),
+    "-2 ** uint8": lambda L: -2 ** L.tensor([2, 3], dtype=L.uint8),
+    "np.int64(2) ** uint8": lambda L: np.int64(2) ** L.tensor([2, 3], dtype=L.uint8),
+    "bool ** bool": lambda L: L.tensor([True, False]) ** L.tensor([True, True]),
+    "True ** bool": lambda L: True ** L.tensor([True, False]),
+    "bool ** 0": lambda L: L.tensor([True, False]) ** 0,
+}
+
+
+@pytest.mark.parametrize("case", POWER_CASES)
+def test_integer_and_bool_powers(case):
+    """torch's values and dtypes, or its exception type and message (never a numpy error)."""
+    outcomes = []
+    for library in (minigrad, torch):
+        try:
+            out = POWER_CASES[case](library)
+            outcomes.append((out.tolist(), str(out.dtype).split(".")[-1]))
+        except Exception as error:  # noqa: BLE001 - the type and message are what is compared
+            outcomes.append((type(error).__name__, str(error).split(" (")[0]))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_changed_0d_power_output_raises():
+    for library in (minigrad, torch):
+        a, b = library.tensor(2.0, requires_grad=True), library.tensor(3.0, requires_grad=True)
+        for out in (a**b, 2.0**a):
+            out.add_(1)
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                out.backward()

@@ -236,3 +236,27 @@ def test_conv2d_errors_match_torch(name, arrays, options):
     if name not in TYPE_ONLY:
         torch_message = str(expected.value).split("\n")[0]
         assert str(actual.value).startswith(torch_message), f"\n  minigrad: {actual.value}\n  torch:    {torch_message}"
+
+
+@pytest.mark.parametrize("channels, stride, padding, dilation, groups", [(9, 1, 1, 1, 1), (9, 2, 1, 1, 1), (9, 1, 0, 1, 1), (18, 2, 0, 2, 2), (12, 3, 2, 1, 1), (3, 2, 1, 1, 1)])
+def test_inf_and_nan_weights_reach_only_the_pixels_they_touch(channels, stride, padding, dilation, groups):
+    """With many channels ∂L/∂x is a transposed conv, whose inserted zeros times an ∞ weight would
+    be NaN: minigrad then adds up only real products, as torch does."""
+    x = np.random.default_rng(0).standard_normal((2, channels, 7, 6))
+    w = np.random.default_rng(1).standard_normal((4, channels // groups, 3, 3))
+    w[0, 0, 1, 1], w[1, 2, 0, 2] = np.inf, np.nan
+    options = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    check_parity(lambda a, b: minigrad.nn.functional.conv2d(a, b, **options), lambda a, b: torch.nn.functional.conv2d(a, b, **options), x, w, grad_rtol=1e-6)
+
+
+@pytest.mark.parametrize("changed", ["input", "weight"])
+def test_changed_input_or_weight_raises_even_if_the_other_needs_no_gradient(changed):
+    """torch's convolution saves input and weight whatever needs a gradient."""
+    for library in (minigrad, torch):
+        x = library.ones(1, 2, 4, 4, requires_grad=changed == "weight") * 1
+        w = library.ones(3, 2, 2, 2, requires_grad=changed == "input") * 1
+        out = library.nn.functional.conv2d(x, w)
+        with library.no_grad():
+            (x if changed == "input" else w).add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.sum().backward()

@@ -316,3 +316,76 @@ def test_negative_label_smoothing_raises_where_torch_silently_ignores_it():
     # torch only checks label_smoothing <= 1 and treats a negative value as 0; minigrad refuses it
     with pytest.raises(RuntimeError, match="label_smoothing must be between 0.0 and 1.0. Got: -0.1"):
         F.cross_entropy(minigrad.tensor(X), minigrad.tensor(Y), label_smoothing=-0.1)
+
+
+# -- dtypes, NaN and saved tensors ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_0d_target_promotes_as_a_full_tensor(name, reduction):
+    """torch broadcasts input and target first: float32 input, 0-d float64 target → float64."""
+    fn = lambda lib: lambda a, b: getattr(lib.nn.functional, name)(a, b, reduction=reduction)  # noqa: E731
+    check_parity(fn(minigrad), fn(torch), np.array([1.0, 2.5, -1.0], np.float32), np.array(2.0))
+    check_parity(fn(minigrad), fn(torch), np.array(2.0), np.array([1.0, 2.5, -1.0], np.float32))
+
+
+@pytest.mark.parametrize("upstream", [1.0, np.nan])
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+def test_l1_loss_at_nan_and_ties(reduction, upstream):
+    """sign(NaN) = sign(0) = 0 in l1's gradient; a NaN grad stays NaN (a product, as torch's)."""
+    x = np.array([np.nan, 1.0, 2.0, np.inf, -np.inf, 0.0])
+    results = []
+    for library in (minigrad, torch):
+        t = library.tensor(x, requires_grad=True)
+        out = library.nn.functional.l1_loss(t, library.tensor([0.0, 1.0, 0.0, 0.0, 0.0, 0.0]), reduction=reduction)
+        out.backward(library.full(tuple(out.shape), upstream, dtype=out.dtype))
+        results.append(t.grad.numpy())
+    np.testing.assert_array_equal(results[0], results[1])
+
+
+def _raises_or_runs(loss):
+    try:
+        loss.sum().backward()
+        return "ran"
+    except RuntimeError as error:
+        assert "modified by an inplace operation" in str(error)
+        return "raised"
+
+
+LOSS_CASES = {
+    "mse input": lambda F, x, t, w: (F.mse_loss(x, t), x),
+    "mse target": lambda F, x, t, w: (F.mse_loss(x, t, reduction="none"), t),
+    "l1 input": lambda F, x, t, w: (F.l1_loss(x, t), x),
+    "cross_entropy weight": lambda F, x, t, w: (F.cross_entropy(x, t.long().clamp(0, 2), weight=w), w),
+    "cross_entropy logits": lambda F, x, t, w: (F.cross_entropy(x, t.long().clamp(0, 2)), x),
+    "nll input": lambda F, x, t, w: (F.nll_loss(x, t.long().clamp(0, 2)), x),
+    "probabilities target": lambda F, x, t, w: (F.cross_entropy(x, t * 1), None),
+}
+
+
+@pytest.mark.parametrize("requires_grad", [True, False])
+@pytest.mark.parametrize("case", LOSS_CASES)
+def test_changed_saved_tensor_raises_where_torch_does(case, requires_grad):
+    """mse saves input and target, nll input, target and weight (cross_entropy: target and
+    weight); l1 saves neither. Where torch does not raise, minigrad must not either."""
+    outcomes = []
+    for library in (minigrad, torch):
+        x = library.tensor([[0.5, 1.0, 2.0], [1.5, -1.0, 0.0]], requires_grad=True) * 1
+        t = library.tensor([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]][0], requires_grad=requires_grad) * 1
+        if case == "probabilities target":
+            t = library.tensor([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]], requires_grad=requires_grad)
+            x = x if requires_grad else x.detach()
+            loss, changed = LOSS_CASES[case](library.nn.functional, x, t, None)
+            changed = t
+        else:
+            if case.startswith("mse") or case.startswith("l1"):
+                t = library.tensor([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]], requires_grad=requires_grad) * 1
+            else:
+                t = library.tensor([0, 2])
+            w = library.tensor([1.0, 2.0, 0.5])
+            loss, changed = LOSS_CASES[case](library.nn.functional, x, t, w)
+        with library.no_grad():
+            changed.add_(1)
+        outcomes.append(_raises_or_runs(loss) if loss.requires_grad else "no graph")
+    assert outcomes[0] == outcomes[1]

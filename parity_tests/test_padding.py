@@ -111,3 +111,49 @@ def test_errors_match_torchs(shape, amounts, mode, value):
     with pytest.raises(expected.type) as actual:
         pad(minigrad.tensor(x), amounts, mode, value)
     assert str(actual.value) == str(expected.value)
+
+
+EMPTY_CASES = [
+    ((1, 0), (1, 1)),
+    ((1, 0), (2, 0)),
+    ((0, 3), (1, 1)),
+    ((2, 1, 0), (1, 1)),
+    ((2, 0, 3), (1, 1, 1, 1)),
+    ((0, 2, 3), (1, 1)),
+    ((1, 3), (-3, 0)),
+    ((1, 3), (-4, 1)),
+    ((1, 3), (-4, 0)),
+    ((1, 3), (2, -4)),
+    ((1, 3), (-1, -2)),
+]
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+@pytest.mark.parametrize("shape, pads", EMPTY_CASES)
+def test_empty_dims_and_crops_to_empty(mode, shape, pads):
+    """Growing a 0-size dim, and cropping to nothing: torch's result, or its exception type."""
+    outcomes = []
+    for library in (minigrad, torch):
+        x = library.ones(*shape, requires_grad=True)
+        try:
+            out = library.nn.functional.pad(x * 1, pads, mode=mode)
+            out.backward(library.ones(tuple(out.shape)))
+            outcomes.append((tuple(out.shape), out.detach().numpy().tolist(), x.grad.numpy().tolist()))
+        except RuntimeError as error:
+            outcomes.append(type(error).__name__)
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("mode, raises", [("constant", False), ("reflect", True), ("replicate", True), ("circular", False)])
+def test_changed_input_breaks_backward_where_torch_saved_it(mode, raises):
+    """Reflection and replication pads save their input (torch's do): changing it breaks backward."""
+    for library in (minigrad, torch):
+        x = library.ones(2, 3, requires_grad=True)
+        h = x * 1
+        out = library.nn.functional.pad(h, (1, 1), mode=mode)
+        h.add_(1)
+        if raises:
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                out.sum().backward()
+        else:
+            out.sum().backward()

@@ -230,3 +230,19 @@ def test_max_pool2d_errors_match_torch(name, array, options):
         return
     torch_message = str(expected.value).split("\n")[0]
     assert str(actual.value).startswith(torch_message), f"\n  minigrad: {actual.value}\n  torch:    {torch_message}"
+
+
+@pytest.mark.parametrize("upstream", [np.nan, np.inf])
+@pytest.mark.parametrize("kernel, stride", [(2, 2), (2, 1), (3, 2)])
+def test_nan_and_inf_upstream_reach_only_the_winners(kernel, stride, upstream):
+    """The winners are selected, not multiplied by a 0/1 mask: a NaN or ∞ grad reaches its
+    window's winner and nothing else."""
+    x = np.random.default_rng(0).standard_normal((1, 2, 5, 6))
+    x[0, 0, 1, 1], x[0, 1, 2, 3] = np.nan, np.inf
+    results = []
+    for library in (minigrad, torch):
+        t = library.tensor(x, requires_grad=True)
+        out = library.nn.functional.max_pool2d(t, kernel, stride)
+        out.backward(library.full(tuple(out.shape), upstream, dtype=out.dtype))
+        results.append(t.grad.numpy())
+    np.testing.assert_array_equal(results[0], results[1])

@@ -277,3 +277,52 @@ def test_integer_and_bool_sums():
         check_parity(lambda t: t.sum(), lambda t: t.sum(), x)
         check_parity(lambda t: t.sum(0), lambda t: t.sum(0), x)
     check_parity(lambda t: t.sum(dtype=minigrad.float64), lambda t: t.sum(dtype=torch.float64), np.array([1, 2, 3]))
+
+
+# -- NaN/∞ upstreams, saved tensors ---------------------------------------------------------------
+
+SPECIAL = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e30, -1e30, 1.0, 1.0, 3.0, 3.0, -2.0])
+REDUCTIONS = {
+    "max": lambda t: t.max(),
+    "min": lambda t: t.min(),
+    "max without NaN": lambda t: t[1:].max(),
+    "amax": lambda t: t[1:].amax(),  # torch's amax multiplies by its mask: a NaN grad spreads
+    "amin dim": lambda t: t[1:].reshape(-1, 1).amin(0),
+    "max(dim)": lambda t: t.reshape(3, 4).max(1)[0],
+    "min(dim)": lambda t: t.reshape(3, 4).min(0)[0],
+    "var": lambda t: t.var(),
+    "var one inf": lambda t: t[1:2].var() + t[7:10].var() + t[[7, 1, 9]].var(),
+    "var dim": lambda t: t.reshape(3, 4).var(1),
+}
+
+
+@pytest.mark.parametrize("upstream", [1.0, np.nan, np.inf])
+@pytest.mark.parametrize("name", REDUCTIONS)
+def test_special_values_and_upstreams(name, upstream):
+    """max()/min() and max(dim) select their maxima (0 elsewhere even under a NaN or ∞ grad)."""
+    results = []
+    for library in (minigrad, torch):
+        t = library.tensor(SPECIAL, requires_grad=True)
+        out = REDUCTIONS[name](t)
+        out.backward(library.full(tuple(out.shape), upstream, dtype=out.dtype))
+        results.append((out.detach().numpy(), t.grad.numpy()))
+    for m, t in zip(*results):
+        np.testing.assert_allclose(m, t, equal_nan=True)
+
+
+SAVED = {
+    "changed max() output": lambda x: (lambda out: (out.add_(1), out)[1])(x.max()),
+    "changed amax output": lambda x: (lambda out: (out.add_(1), out)[1])(x.amax()),
+    "changed var input": lambda x: (lambda h: (lambda out: (h.add_(1), out)[1])(h.var()))(x * 1),
+    "changed var(dim) input": lambda x: (lambda h: (lambda out: (h.add_(1), out)[1])(h.var(0)))(x * 1),
+}
+
+
+@pytest.mark.parametrize("shape", [(), (3,)])
+@pytest.mark.parametrize("case", SAVED)
+def test_changed_saved_tensor_raises(case, shape):
+    for library in (minigrad, torch):
+        x = library.tensor(np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape), requires_grad=True)
+        out = SAVED[case](x)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.sum().backward()

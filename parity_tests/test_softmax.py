@@ -77,3 +77,19 @@ def test_errors(name):
         with pytest.raises(expected.type) as actual:
             call(minigrad)
         assert str(expected.value) in str(actual.value)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape, dim", [((0, 3), 0), ((3, 0), 1), ((3, 0), 0), ((2, 0, 4), -1)])
+def test_empty_inputs(name, shape, dim):
+    """Along (or across) a 0-size dim the result is empty, as in torch."""
+    check_op(lambda t: getattr(minigrad.nn.functional, name)(t, dim), lambda t: getattr(torch.nn.functional, name)(t, dim), np.zeros(shape))
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_changed_0d_output_raises(name):
+    for library in (minigrad, torch):
+        out = getattr(library.nn.functional, name)(library.tensor(2.0, requires_grad=True), 0)
+        out.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.backward()

@@ -128,3 +128,72 @@ def test_clamp_dtypes_and_errors():
     for library in (torch, minigrad):
         with pytest.raises(RuntimeError, match="At least one of 'min' or 'max' must not be None"):
             library.clamp(library.tensor([1.0]))
+
+
+# -- NaN, ∞ and masks that select ---------------------------------------------------------------
+
+SPECIAL = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e30, -1e30, 1e-30, 1.0, -2.0, 3.0])
+CLAMPS = [(0.0, None), (None, 2.0), (0.0, 2.0), (2.0, 0.0), (1.0, 1.0), (np.nan, None), (None, np.inf), (-np.inf, None)]
+
+
+def _grad_under(library, fn, x, upstream):
+    t = library.tensor(x, requires_grad=True)
+    out = fn(t)
+    out.backward(library.full(tuple(out.shape), upstream, dtype=out.dtype))
+    return out.detach().numpy(), t.grad.numpy()
+
+
+def assert_matches_torch(fn, *arrays_and_upstream):
+    *arrays, upstream = arrays_and_upstream
+    mg = _grad_under(minigrad, fn, *arrays, upstream)
+    th = _grad_under(torch, fn, *arrays, upstream)
+    for m, t in zip(mg, th):
+        np.testing.assert_allclose(m, t, rtol=1e-6, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("upstream", [1.0, np.nan, np.inf, 0.0])
+@pytest.mark.parametrize("name", ["relu", "abs", *[f"clamp{i}" for i in range(len(CLAMPS))]])
+def test_special_values_and_upstreams(name, upstream, dtype):
+    """relu and clamp select (0 where masked, even under a NaN or ∞ grad); relu passes grad at a
+    NaN x; abs multiplies by sign(x) with sign(NaN) = 0; clamp(x, min=0) passes grad at x = ∞."""
+    if name.startswith("clamp"):
+        low, high = CLAMPS[int(name[5:])]
+        fn = lambda t: t.clamp(low, high)  # noqa: E731
+    else:
+        fn = lambda t: getattr(t, name)()  # noqa: E731
+    assert_matches_torch(fn, SPECIAL.astype(dtype), upstream)
+
+
+def test_relu_sqrt_reproducer():
+    x = minigrad.tensor([-1.0, 0.0, 4.0], requires_grad=True)
+    x.relu().sqrt().sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.25]
+
+
+@pytest.mark.parametrize("upstream", [1.0, np.nan, np.inf])
+@pytest.mark.parametrize("bounds", ["min", "max", "both"])
+def test_clamp_tensor_bounds_select(upstream, bounds):
+    """Tensor bounds: a missing bound never ties (x = ∞ with min only gets all of grad), and every
+    mask selects."""
+    low, high = np.zeros_like(SPECIAL), np.full_like(SPECIAL, 2.0)
+    grads = []
+    for library in (minigrad, torch):
+        x, lo, hi = (library.tensor(a, requires_grad=True) for a in (SPECIAL, low, high))
+        out = {"min": lambda: x.clamp(min=lo), "max": lambda: x.clamp(max=hi), "both": lambda: x.clamp(lo, hi)}[bounds]()
+        out.backward(library.full(tuple(out.shape), upstream, dtype=out.dtype))
+        grads.append([None if t.grad is None else t.grad.numpy() for t in (x, lo, hi)])
+    for m, t in zip(*grads):
+        assert (m is None) == (t is None)
+        if t is not None:
+            np.testing.assert_allclose(m, t, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["exp", "sqrt", "tanh", "relu"])
+def test_changed_0d_output_raises(name):
+    """The saved output of a 0-d op is the returned tensor's memory: changing it breaks backward."""
+    for library in (minigrad, torch):
+        out = getattr(library.tensor(2.0, requires_grad=True), name)()
+        out.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.backward()

@@ -73,7 +73,9 @@ class Mul(Function):
 
 
 class Div(Function):
-    """out = a / b                     ∂L/∂a = grad / b    ∂L/∂b = −grad · a / b²"""
+    """out = a / b                     ∂L/∂a = grad / b    ∂L/∂b = −grad · (a / b) / b
+
+    (a / b) / b, not a / b²: b² overflows or underflows in float32 long before the quotient does."""
 
     backward_name = "DivBackward0"
     promotes_dtypes = True
@@ -92,8 +94,9 @@ class Div(Function):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        grad_a = grad / b if self.needs_input_grad[0] else None
-        grad_b = -grad * a / (b * b) if self.needs_input_grad[1] else None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # ∞ and NaN as torch gives them
+            grad_a = grad / b if self.needs_input_grad[0] else None
+            grad_b = -grad * ((a / b) / b) if self.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -115,74 +118,115 @@ class Neg(Function):
 
 
 class PowScalar(Function):
-    """out = xᵖ (p a number)           ∂L/∂x = grad · p · xᵖ⁻¹"""
+    """out = xᵖ (p a number)           ∂L/∂x = grad · p · xᵖ⁻¹    (0 everywhere when p = 0)
+
+    xᵖ is computed as torch computes it: p = ½ as √x and p = −½ as 1/√x (so (−0)^−½ = −∞ and
+    (−∞)^½ = NaN), other p by pow(); xᵖ⁻¹ in the gradient likewise."""
 
     backward_name = "PowBackward0"
 
     def forward(self, x, exponent):
+        if isinstance(exponent, np.generic):  # a numpy number acts as the Python number it holds
+            exponent = exponent.item()
+        if x.dtype == np.bool_ and isinstance(exponent, bool):  # bool ** bool stays bool: x, or all True
+            return x.copy() if exponent else np.ones_like(x)
         x = x.astype(result_dtype(x, exponent), copy=False)  # int tensor ** 0.5 is a float tensor
-        if x.dtype.kind in "iu" and exponent < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if x.dtype.kind in "iu":
+            if exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            check_fits(exponent, x.dtype)
         self.exponent = exponent
         self.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 = inf, as in torch
-            return np.power(x, exponent, dtype=x.dtype)
+        return power(x, exponent)
 
     def backward(self, grad):
         (x,) = self.saved_tensors
         p = self.exponent
         if p == 0:
             return np.zeros_like(grad)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return grad * (p * np.power(x, p - 1, dtype=x.dtype))
+        with np.errstate(invalid="ignore", over="ignore"):  # ∞ · 0 = NaN, as in torch
+            return grad * (p * power(x, p - 1))
+
+
+def power(x, p):
+    """xᵖ for an array x and a number p, with torch's special cases: √x for p = ½, 1/√x for p = −½."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # 0 ** -1 = inf, as in torch
+        if x.dtype.kind == "f" and p == 0.5:
+            return np.sqrt(x)
+        if x.dtype.kind == "f" and p == -0.5:
+            return 1 / np.sqrt(x)
+        return np.power(x, p, dtype=x.dtype)
+
+
+def check_fits(exponent, dtype):
+    """torch converts an integer tensor's exponent to the tensor's type and refuses one that does not fit."""
+    info = np.iinfo(dtype)
+    if not info.min <= exponent <= info.max:
+        name = {np.dtype(np.uint8): "uint8_t", np.dtype(np.int32): "int"}.get(np.dtype(dtype), "int64_t")
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
+def _check_not_both_bool(a, b):
+    if a.dtype == np.bool_ and b.dtype == np.bool_:
+        raise NotImplementedError('"pow" not implemented for \'Bool\' (convert one operand with .long() or .float())')
 
 
 class Pow(Function):
-    """out = aᵇ (both tensors)         ∂L/∂a = grad · b · aᵇ⁻¹    ∂L/∂b = grad · out · ln a
+    """out = aᵇ (both tensors)         ∂L/∂a = grad · b · aᵇ⁻¹ (0 where b = 0)    ∂L/∂b = grad · out · ln a
 
-    Where a = 0 and b > 0, aᵇ is 0 for all b near, so ∂L/∂b = 0 there (torch's convention)."""
+    Where a = 0 and b ≥ 0, aᵇ is 0 (or 1) for all b near, so ∂L/∂b = grad · 0 there (torch's
+    convention; a product, so a NaN grad stays NaN). ∂L/∂a is selected: 0 where b = 0."""
 
     backward_name = "PowBackward1"
     promotes_dtypes = True
 
     def forward(self, a, b):
+        _check_not_both_bool(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = integer_power(a, b) if a.dtype.kind in "iu" else np.power(a, b)
+            out = np.asarray(integer_power(a, b) if a.dtype.kind in "iu" else np.power(a, b))  # an array even if 0-d
         self.save_for_backward(a, b, out)
         return out
 
     def backward(self, grad):
         a, b, out = self.saved_tensors
         grad_a = grad_b = None
+        zero = out.dtype.type(0)
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.needs_input_grad[0]:
-                grad_a = np.where(b == 0, 0.0, grad * b * np.power(a, b - 1)).astype(out.dtype, copy=False)
+                grad_a = np.where(b == 0, zero, grad * b * np.power(a, b - 1))
             if self.needs_input_grad[1]:
-                grad_b = np.where((a == 0) & (b >= 0), 0.0, grad * out * np.log(a)).astype(out.dtype, copy=False)
+                grad_b = grad * np.where((a == 0) & (b >= 0), zero, out * np.log(a))
         return grad_a, grad_b
 
 
 class RPowScalar(Function):
-    """out = cˣ (c a number)           ∂L/∂x = grad · out · ln c    (0 where c = 0 and x ≥ 0)"""
+    """out = cˣ (c a number)           ∂L/∂x = grad · out · ln c    (grad · 0 where c = 0 and x ≥ 0)
+
+    An integer tensor's base is converted to its type, wrapping around as in torch ((−2) ** uint8)."""
 
     backward_name = "PowBackward2"
 
     def forward(self, x, base):
+        if isinstance(base, np.generic):
+            base = base.item()
+        if x.dtype == np.bool_ and isinstance(base, bool):
+            raise NotImplementedError('"pow" not implemented for \'Bool\' (convert the tensor with .long() or .float())')
         x = x.astype(result_dtype(x, base), copy=False)  # 2.5 ** int tensor is a float tensor
         self.base = base
-        base = np.asarray(base, dtype=x.dtype)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = integer_power(base, x) if x.dtype.kind in "iu" else np.power(base, x)
+        base = np.asarray(base).astype(x.dtype)  # (an integer base out of the type's range wraps)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.asarray(integer_power(base, x) if x.dtype.kind in "iu" else np.power(base, x))
         self.save_for_backward(x, out)
         return out
 
     def backward(self, grad):
         x, out = self.saved_tensors
         with np.errstate(divide="ignore", invalid="ignore"):
-            grad_x = grad * out * np.log(np.asarray(self.base, dtype=out.dtype))
+            scale = out * np.log(np.asarray(self.base, dtype=out.dtype))
         if self.base == 0:
-            grad_x = np.where(x >= 0, 0.0, grad_x).astype(out.dtype, copy=False)
-        return grad_x
+            scale = np.where(x >= 0, out.dtype.type(0), scale)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return grad * scale
 
 
 def integer_power(base, exponent):

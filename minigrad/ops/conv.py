@@ -194,8 +194,9 @@ class Conv2d(Function):
 
         chunking.parallel_map(convolve, geo.chunks(x.itemsize))
 
-        # keep x (to rebuild cols for ∂L/∂w, chunk by chunk) and w (for ∂L/∂x), only if needed
-        self.save_for_backward(x if self.needs_input_grad[1] else None, w if self.needs_input_grad[0] else None)
+        # keep x (to rebuild cols for ∂L/∂w, chunk by chunk) and w (for ∂L/∂x); both always, as torch
+        # does, so that changing either in place breaks backward even when its partner needs no gradient
+        self.save_for_backward(x, w)
         return out.transpose(0, 3, 1, 2)  # (N, O, Ho, Wo), a view; its memory stays channels-last
 
     def backward(self, grad):
@@ -204,10 +205,12 @@ class Conv2d(Function):
         need_x, need_w, need_b = self.needs_input_grad
         grad_nhwc = grad.transpose(0, 2, 3, 1)  #                                        (N, Ho, Wo, O)
         grad_x = filters = None
-        few_channels = geo.channels_first  # ∂L/∂x by overlap-add, else as a transposed conv
-        if need_x and few_channels:
+        # ∂L/∂x by overlap-add for few channels, and wherever w holds ∞ or NaN: the transposed conv
+        # would multiply them by the zeros it puts around and between grad's pixels (∞ · 0 = NaN)
+        by_overlap_add = geo.channels_first or (need_x and not np.isfinite(w).all())
+        if need_x and by_overlap_add:
             grad_x = np.empty((geo.n, geo.c, geo.h, geo.w), dtype=grad.dtype)  #      channels first
-            filters = filters_as_columns(w, geo)  #                                         (g, K, O/g)
+            filters = w.reshape(geo.groups, geo.o_g, geo.k).transpose(0, 2, 1)  # (g, K, O/g), rows (c, i, j)
         elif need_x:
             grad_x = np.empty((geo.n, geo.h, geo.w, geo.c), dtype=grad.dtype)  #      channels last
             filters = flipped_filters(w, geo)  #                                           (g, K', C/g)
@@ -220,13 +223,13 @@ class Conv2d(Function):
             grad_mat = g_rows.reshape(-1, geo.groups, geo.o_g).transpose(1, 0, 2)  #        (g, rows, O/g)
             part_b = column_sums(g_rows.reshape(-1, geo.o)) if need_b else None
             part_w = im2col(x[start:stop], geo).transpose(0, 2, 1) @ grad_mat if need_w else None  # (g, K, O/g)
-            if need_x and few_channels:
+            if need_x and by_overlap_add:
                 input_gradient_by_overlap_add(g_rows, filters, geo, out=grad_x[start:stop])
             elif need_x:
                 input_gradient(g_rows, filters, geo, out=grad_x[start:stop])
             return part_w, part_b
 
-        transposed_conv = need_x and not few_channels  # its gradient plane's im2col sets the chunk size
+        transposed_conv = need_x and not by_overlap_add  # its gradient plane's im2col sets the chunk size
         parts = chunking.parallel_map(backprop, geo.chunks(grad.itemsize, backward=transposed_conv))
         # add up the chunks' terms in chunk order: the same sums, bit for bit, however many threads
         parts_w, parts_b = zip(*parts) if parts else ((), ())
@@ -237,7 +240,7 @@ class Conv2d(Function):
             grad_w = filters_from_columns(grad_w, geo)
         if need_b:
             grad_b = grad_b.astype(grad.dtype)
-        if need_x and not few_channels:
+        if need_x and not by_overlap_add:
             grad_x = grad_x.transpose(0, 3, 1, 2)  #                                      (N, C, H, W)
         return grad_x, grad_w, grad_b
 
@@ -289,6 +292,8 @@ def input_gradient_by_overlap_add(grad_rows, w_mat, geo, out):
 
     Laid out channels first, every addition runs along whole rows of pixels. (With many input
     channels the transposed convolution, ``input_gradient``, is faster.)
+
+    Only real products are added, so a weight of ∞ or NaN reaches exactly the pixels it touched.
 
     grad_rows (n, Ho, Wo, O), w_mat (g, C/g·kh·kw, O/g) as ``filters_as_columns`` (channels first);
     writes ``out`` (n, C, H, W).

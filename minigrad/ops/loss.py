@@ -21,6 +21,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ._arguments import broadcast_shape
 from .softmax import log_softmax_array
+from .unary import sign
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -28,6 +29,12 @@ _REDUCTIONS = ("none", "mean", "sum")
 def _check_reduction(reduction):
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction (use 'none', 'mean' or 'sum')")
+
+
+def _regression_dtype(input, target):
+    """input and target's common dtype. torch broadcasts them to one shape before comparing them,
+    so a 0-d target counts as a full tensor: float32 input, 0-d float64 target → float64."""
+    return dtypes.promote_types(input.dtype, target.dtype)
 
 
 def _reduce(losses, reduction, normaliser=None):
@@ -58,41 +65,53 @@ class L1Loss(Function):
     """out = reduce(|input − target|)
     ∂L/∂input = ∂L/∂loss · sign(input − target)      ∂L/∂target = −∂L/∂input
 
-    sign(0) = 0: where input equals target the gradient is 0, as in torch.
+    sign(0) = sign(NaN) = 0: where input equals target (or either is NaN) the gradient is
+    ∂L/∂loss · 0, as in torch (a product: a NaN ∂L/∂loss stays NaN).
     """
 
     promotes_dtypes = True
+
+    @classmethod
+    def promoted_dtype(cls, input, target):
+        return _regression_dtype(input, target)
 
     def forward(self, input, target, reduction):
         # torch builds l1_loss from abs, then mean or sum: its graph ends in one of these nodes
         self.backward_name = {"mean": "MeanBackward0", "sum": "SumBackward0", "none": "AbsBackward0"}[reduction]
         self.reduction = reduction
         difference = input - target  # broadcasts input against target
-        self.save_for_backward(np.sign(difference))
+        self.save_for_backward(sign(difference))
         return _reduce(np.abs(difference), reduction)
 
     def backward(self, grad):
-        (sign,) = self.saved_tensors
-        grad_input = _grad_per_loss(grad, sign.shape, self.reduction) * sign
+        (signs,) = self.saved_tensors
+        grad_input = _grad_per_loss(grad, signs.shape, self.reduction) * signs
         return grad_input, (-grad_input if self.needs_input_grad[1] else None)
 
 
 class MSELoss(Function):
     """out = reduce((input − target)²)
     ∂L/∂input = ∂L/∂loss · 2 (input − target)       ∂L/∂target = −∂L/∂input
+
+    input and target are saved (as torch saves them) and their difference recomputed in backward.
     """
 
     backward_name = "MseLossBackward0"
     promotes_dtypes = True
 
+    @classmethod
+    def promoted_dtype(cls, input, target):
+        return _regression_dtype(input, target)
+
     def forward(self, input, target, reduction):
         self.reduction = reduction
+        self.save_for_backward(input, target)
         difference = input - target  # broadcasts input against target
-        self.save_for_backward(difference)
         return _reduce(difference * difference, reduction)
 
     def backward(self, grad):
-        (difference,) = self.saved_tensors
+        input, target = self.saved_tensors
+        difference = input - target
         grad_input = _grad_per_loss(grad, difference.shape, self.reduction) * (2 * difference)
         return grad_input, (-grad_input if self.needs_input_grad[1] else None)
 
@@ -120,7 +139,7 @@ def l1_loss(input, target, reduction="mean"):
     """Mean (or sum, or each) of |input − target|; ``target`` broadcasts against ``input``."""
     _check_broadcast(input, target)
     _check_reduction(reduction)
-    dtype = dtypes.result_dtype(input._array, target._array)
+    dtype = _regression_dtype(input._array, target._array)
     if reduction == "mean" and dtype.kind != "f":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
@@ -133,7 +152,7 @@ def mse_loss(input, target, reduction="mean"):
     """Mean (or sum, or each) of (input − target)²; ``target`` broadcasts against ``input``."""
     _check_broadcast(input, target)
     _check_reduction(reduction)
-    dtype = dtypes.result_dtype(input._array, target._array)
+    dtype = _regression_dtype(input._array, target._array)
     if dtype.kind != "f":
         raise NotImplementedError(
             f"\"mse_cpu\" not implemented for '{dtypes.from_numpy_dtype(dtype).torch_name}' "
@@ -201,11 +220,12 @@ class NLLLoss(Function):
         picked = np.take_along_axis(scores, classes[:, None], axis=1)[:, 0]  # input[i, yᵢ]
         losses = np.where(counts, -class_weight * picked, 0).astype(input.dtype, copy=False)
         self.total_weight = class_weight.sum()  # D
-        self.save_for_backward(classes, class_weight, counts)
+        # input, target and weight are saved as torch saves them: changing one in place breaks backward
+        self.save_for_backward(classes, class_weight, counts, input, target, weight)
         return _reduce(losses.reshape(_losses_shape(input.shape)), reduction, self.total_weight)
 
     def backward(self, grad):
-        classes, class_weight, counts = self.saved_tensors
+        classes, class_weight, counts, *_ = self.saved_tensors
         grad_loss = _grad_per_loss(grad, _losses_shape(self.input_shape), self.reduction, self.total_weight)
         grad_loss = np.where(counts, grad_loss.reshape(-1), 0)  # ignored rows: no gradient at all
         grad_scores = np.zeros((len(classes), _num_classes(self.input_shape)), grad.dtype)  # (M, C)
@@ -255,7 +275,11 @@ class CrossEntropy(Function):
             q = smoothed * class_weight_row
             losses = -(q * log_p).sum(axis=1)
             self.normaliser, counts = num_rows, None
-            self.save_for_backward(log_p, q, smoothed, class_weight_row, counts)
+            # torch builds this from products, and keeps a factor only for the other factor's gradient:
+            # target when the input needs one, weight when the input or target does
+            needs_input, needs_target = self.needs_input_grad[:2]
+            kept = (target if needs_input else None), (weight if needs_input or needs_target else None)
+            self.save_for_backward(log_p, q, smoothed, class_weight_row, counts, *kept)
         else:
             classes, class_weight, counts = _index_target_rows(target, weight, ignore_index, dtype)
             # the picked log-probability alone, as torch does: a class with logit −inf elsewhere is harmless
@@ -268,11 +292,12 @@ class CrossEntropy(Function):
                 q += (eps / num_classes) * class_weight_row * counts[:, None]
             losses = np.where(counts, losses, 0).astype(dtype, copy=False)
             self.normaliser = class_weight.sum()
-            self.save_for_backward(log_p, q, None, None, counts)
+            self.save_for_backward(log_p, q, None, None, counts, target, weight)
         return _reduce(losses.reshape(_losses_shape(self.input_shape)), reduction, self.normaliser)
 
     def backward(self, grad):
-        log_p, q, smoothed, class_weight_row, counts = self.saved_tensors
+        # target and weight are saved only for their versions (as torch saves them): changing one in place breaks backward
+        log_p, q, smoothed, class_weight_row, counts, _, _ = self.saved_tensors
         grad_loss = _grad_per_loss(grad, _losses_shape(self.input_shape), self.reduction, self.normaliser)
         grad_loss = grad_loss.reshape(-1, 1)  # (M, 1)
         if counts is not None:

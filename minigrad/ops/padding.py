@@ -58,17 +58,23 @@ class Pad(Function):
 
     def forward(self, x, pads, mode, value, backward_name):
         self.backward_name = backward_name
+        if mode in ("reflect", "replicate"):  # torch's reflection and replication pads save x (for its shape):
+            self.save_for_backward(x)  # changing x in place then breaks backward, as in torch
         self.gathers = []  # (axis, input length, before, source positions) per padded axis
         out = x
         for axis, (before, after) in pads:
             source = source_positions(x.shape[axis], before, after, mode)
             self.gathers.append((axis, x.shape[axis], before, source))
+            if x.shape[axis] == 0:  # nothing to copy: every position holds the constant
+                out = np.full(out.shape[:axis] + (len(source),) + out.shape[axis + 1 :], value, out.dtype)
+                continue
             out = np.take(out, np.maximum(source, 0), axis=axis)
             if mode == "constant":
                 out[_along(axis, source < 0)] = value
         return out if self.gathers else x.copy()
 
     def backward(self, grad):
+        self.saved_tensors  # (checks that x, if saved, was not changed in place)
         for axis, size, before, source in reversed(self.gathers):
             grad_in = np.zeros(grad.shape[:axis] + (size,) + grad.shape[axis + 1 :], grad.dtype)
             # interior: output k copied input k − before, for the inputs [lo, hi) that cropping kept
@@ -107,10 +113,16 @@ def pad(input, pad, mode="constant", value=None):
     if mode != "constant":
         _check_non_constant(input, pad, pads, mode, value)
     for axis, (before, after) in pads:
-        if input.shape[axis] + before + after < 0 or (mode != "constant" and input.shape[axis] + before + after < 1):
+        size = input.shape[axis]
+        if mode == "constant" and size + min(before, 0) + min(after, 0) < 0:  # torch crops first, then pads
+            raise RuntimeError(
+                f"narrow(): length must be non-negative. (padding {(before, after)} crops more than the "
+                f"{size} elements of dimension {axis} of input {list(input.shape)})"
+            )
+        if mode in ("reflect", "replicate") and size + before + after < 1:
             raise RuntimeError(
                 f"padding {(before, after)} leaves dimension {axis} of input {list(input.shape)} with "
-                f"{input.shape[axis] + before + after} elements; crop less"
+                f"{size + before + after} elements; crop less"
             )
     value = 0 if value is None else value
     return Pad.apply(input, pads=pads, mode=mode, value=value, backward_name=_TORCH_NAMES[mode].format(n_axes))
@@ -129,6 +141,12 @@ def _check_non_constant(input, pad, pads, mode, value):
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
         )
+    batched = input.ndim == n_axes + 2  # then dim 0 is the batch, which alone may be empty
+    if 0 in input.shape[1 if batched else 0 :] and mode != "circular":
+        raise RuntimeError(
+            f"Expected {n_axes + 1}D or {n_axes + 2}D (batch mode) tensor with possibly 0 batch size and other "
+            f"non-zero dimensions for input, but got: {list(input.shape)}"
+        )
     for axis, (before, after) in pads:
         size = input.shape[axis]
         if mode == "reflect" and (before >= size or after >= size):
@@ -138,9 +156,8 @@ def _check_non_constant(input, pad, pads, mode, value):
             )
         if mode == "circular":
             ring = size + min(before, 0) + min(after, 0)  # what is left after cropping
-            if size + before + after <= 0:
+            if size + before + after < 0:  # (cropping to exactly nothing is allowed)
                 raise RuntimeError("Negative padding value is resulting in an empty dimension")
-            if before > ring or after > ring:  # (torch returns uninitialised memory when ring < pad <= size)
+            if size + before + after > 0 and (before > ring or after > ring):  # (torch returns uninitialised memory when ring < pad <= size)
                 raise RuntimeError("Padding value causes wrapping around more than once.")
-        if size == 0 and (before > 0 or after > 0):
-            raise RuntimeError(f"cannot {mode}-pad dimension {axis} of input {list(input.shape)}: it is empty")
+

@@ -5,6 +5,7 @@ broadcasts against the input: ``expand_reduced``.
 """
 
 import builtins
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -92,7 +93,8 @@ class Var(Function):
     """out = Σ (x − x̄)² / (n − correction)     ∂L/∂x = grad · 2 (x − x̄) / (n − correction)
 
     With n − correction ≤ 0 the forward divides by 0 (inf or nan) and so does the gradient;
-    torch writes the whole-tensor case as ∞ where x ≠ x̄ and NaN (= ∞ · 0) where x = x̄."""
+    torch writes the whole-tensor case as ∞ where x ≠ x̄ and NaN (= ∞ · 0) where x = x̄.
+    x is saved (as torch saves it) and x − x̄ recomputed in backward."""
 
     backward_name = "VarBackward0"
 
@@ -105,18 +107,31 @@ class Var(Function):
         self.input_shape, self.dims, self.keepdim = x.shape, normalize_dims(dim, x.ndim), keepdim
         count = np.prod([x.shape[d] for d in (self.dims or range(x.ndim))])
         self.dof = count - correction  # degrees of freedom
-        centered = x - x.mean(axis=self.dims, keepdims=True)
-        self.save_for_backward(centered)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        if self.dof <= 0:
+            warnings.warn(
+                "var(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
+                "(input numel divided by output numel).",
+                UserWarning,
+                stacklevel=3,
+            )
+        self.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            centered = self.centered(x)
             total = np.sum(centered * centered, axis=self.dims, keepdims=keepdim)
             return (total / x.dtype.type(builtins.max(self.dof, 0))).astype(x.dtype, copy=False)
 
+    def centered(self, x):
+        """x − x̄, the mean taken over the reduced dims (NaN for an empty slice, without numpy's warning)."""
+        count = x.dtype.type(np.prod([x.shape[d] for d in (self.dims or range(x.ndim))]))
+        return x - np.sum(x, axis=self.dims, keepdims=True) / count
+
     def backward(self, grad):
-        (centered,) = self.saved_tensors
+        (x,) = self.saved_tensors
         grad = expand_reduced(grad, self.input_shape, self.dims, self.keepdim)
-        if self.dims is None and self.dof <= 0:
-            return grad * np.where(centered == 0, np.nan, np.inf).astype(grad.dtype)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            centered = self.centered(x)
+            if self.dims is None and self.dof <= 0:
+                return grad * np.where(centered == 0, np.nan, np.inf).astype(grad.dtype)
             return grad * centered * (grad.dtype.type(2.0) / grad.dtype.type(self.dof))
 
 
@@ -124,17 +139,19 @@ class MaxAll(Function):
     """out = max over every element     ∂L/∂x = grad / k at each of the k tied maxima, 0 elsewhere
 
     (torch's ``max()``/``amax`` split the gradient evenly among ties; ``max_pool2d`` does not.)
-    A NaN is the maximum: it takes the whole gradient (k counts the NaNs)."""
+    A NaN is the maximum: it takes the whole gradient (k counts the NaNs). The maxima are
+    selected: elsewhere the gradient is exactly 0, even when grad is NaN or ∞."""
 
     backward_name = "MaxBackward1"
     function_name = "max"  # for error messages
     nan_is_extreme = True  # NaN == NaN is false, so the NaNs are matched separately (not by amax/amin)
+    selects = True  # grad / k where the maxima are, else 0 (amax/amin multiply by the mask instead)
 
     def forward(self, x, dim=None, keepdim=False, smallest=False):
         self.input_shape, self.dims, self.keepdim = x.shape, normalize_dims(dim, x.ndim), keepdim
         check_nonempty_reduction(self.function_name, x.shape, self.dims)
         reduce = np.min if smallest else np.max
-        out = reduce(x, axis=self.dims, keepdims=keepdim)
+        out = np.asarray(reduce(x, axis=self.dims, keepdims=keepdim))  # an array (saved and returned) even if 0-d
         self.save_for_backward(x, out)
         return out
 
@@ -147,18 +164,21 @@ class MaxAll(Function):
         ties = is_extreme.sum(axis=self.dims, keepdims=True)
         grad = expand_reduced(grad, self.input_shape, self.dims, self.keepdim)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return grad / ties.astype(grad.dtype) * is_extreme
+            share = grad / ties.astype(grad.dtype)
+            return np.where(is_extreme, share, grad.dtype.type(0)) if self.selects else share * is_extreme
 
 
 class Amax(MaxAll):
-    """out = max over ``dim``           ∂L/∂x = grad / k at each of the k tied maxima, 0 elsewhere
+    """out = max over ``dim``           ∂L/∂x = (grad / k) · [x = out]: k tied maxima share grad
 
     torch matches the maxima with x == out only: where the maximum is NaN nothing matches, k = 0,
-    and grad / 0 · 0 makes the whole reduced slice's gradient NaN (as torch's amax gives)."""
+    and grad / 0 · 0 makes the whole reduced slice's gradient NaN (as torch's amax gives). Unlike
+    max(), torch multiplies by the mask here, so a NaN or ∞ grad makes the slice's 0s NaN too."""
 
     backward_name = "AmaxBackward0"
     function_name = "amax"
     nan_is_extreme = False
+    selects = False
 
 
 def check_nonempty_reduction(function_name, shape, dims):

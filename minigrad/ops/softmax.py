@@ -11,7 +11,7 @@ from .reduction import normalize_dim
 
 def log_softmax_array(x, axis):
     """log softmax on a numpy array: (x − m) − log Σ exp(x − m), with m = max x along ``axis``."""
-    shifted = x - x.max(axis=axis, keepdims=True)
+    shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)  # (initial: an empty dim has no max)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
@@ -22,8 +22,8 @@ class Softmax(Function):
 
     def forward(self, x, dim):
         self.dim = normalize_dim(dim, x.ndim)
-        e = np.exp(x - x.max(axis=self.dim, keepdims=True))
-        out = e / e.sum(axis=self.dim, keepdims=True)
+        e = np.exp(x - x.max(axis=self.dim, keepdims=True, initial=-np.inf))  # (initial: an empty dim has no max)
+        out = np.asarray(e / e.sum(axis=self.dim, keepdims=True))  # an array (saved and returned) even if 0-d
         self.save_for_backward(out)
         return out
 
@@ -39,7 +39,7 @@ class LogSoftmax(Function):
 
     def forward(self, x, dim):
         self.dim = normalize_dim(dim, x.ndim)
-        out = log_softmax_array(x, self.dim)
+        out = np.asarray(log_softmax_array(x, self.dim))  # an array (saved and returned) even if 0-d
         self.save_for_backward(out)
         return out
 

@@ -1,7 +1,8 @@
 """Elementwise math: exp, log, sqrt, abs, sigmoid, tanh, relu, clamp.
 
 Where the derivative is cheapest in terms of the result, the op saves ``out`` instead of x
-(exp, sqrt, sigmoid, tanh), as torch does.
+(exp, sqrt, sigmoid, tanh, relu), as torch does. A saved ``out`` is the very array the op returns
+(``np.asarray``: numpy gives a 0-d result as a scalar), so changing the output in place is caught.
 """
 
 import numpy as np
@@ -21,7 +22,7 @@ class Exp(Function):
     backward_name = "ExpBackward0"
 
     def forward(self, x):
-        out = np.exp(_as_float(x))
+        out = np.asarray(np.exp(_as_float(x)))
         self.save_for_backward(out)
         return out
 
@@ -54,7 +55,7 @@ class Sqrt(Function):
 
     def forward(self, x):
         with np.errstate(invalid="ignore"):
-            out = np.sqrt(_as_float(x))
+            out = np.asarray(np.sqrt(_as_float(x)))
         self.save_for_backward(out)
         return out
 
@@ -64,8 +65,13 @@ class Sqrt(Function):
             return grad / (2 * out)
 
 
+def sign(x):
+    """sign(x) as torch's backwards use it: −1, 0 or 1, and 0 (not NaN) at a NaN."""
+    return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
+
+
 class Abs(Function):
-    """out = |x|                       ∂L/∂x = grad · sign(x)      (sign(0) = 0)"""
+    """out = |x|                       ∂L/∂x = grad · sign(x)      (sign(0) = sign(NaN) = 0)"""
 
     backward_name = "AbsBackward0"
 
@@ -75,7 +81,8 @@ class Abs(Function):
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return grad * np.sign(x)
+        with np.errstate(invalid="ignore"):  # ∞ · 0 = NaN, as in torch
+            return grad * sign(x)  # a product, as torch's: a NaN grad stays NaN even where sign is 0
 
 
 class Sigmoid(Function):
@@ -102,7 +109,7 @@ class Tanh(Function):
     backward_name = "TanhBackward0"
 
     def forward(self, x):
-        out = np.tanh(_as_float(x))
+        out = np.asarray(np.tanh(_as_float(x)))
         self.save_for_backward(out)
         return out
 
@@ -112,24 +119,28 @@ class Tanh(Function):
 
 
 class Relu(Function):
-    """out = max(x, 0)                 ∂L/∂x = grad · [out > 0]    (relu'(0) = 0)"""
+    """out = max(x, 0)                 ∂L/∂x = grad where out ≤ 0 is false, else 0
+
+    relu'(0) = 0, and a NaN x (NaN ≤ 0 is false) passes grad, as in torch. Where the mask is off
+    the gradient is exactly 0 even when grad is NaN or ∞: the mask selects, it does not multiply."""
 
     backward_name = "ReluBackward0"
 
     def forward(self, x):
-        out = np.maximum(x, 0, dtype=x.dtype)
+        out = np.asarray(np.maximum(x, 0, dtype=x.dtype))
         self.save_for_backward(out)
         return out
 
     def backward(self, grad):
         (out,) = self.saved_tensors
-        return grad * (out > 0)
+        return np.where(out <= 0, grad.dtype.type(0), grad)
 
 
 class Clamp(Function):
     """out = min(max(x, low), high): x where low ≤ x ≤ high, low below, high above.
 
-    Number bounds (ClampBackward1):   ∂L/∂x = grad · [low < x < high]      (0 on a bound)
+    Number bounds (ClampBackward1):   ∂L/∂x = grad where low < x < high, else 0   (0 on a bound)
+    A missing bound sets no condition (clamp(x, min=0) at x = ∞ passes grad); a NaN x gets 0.
 
     Tensor bounds (ClampBackward0) broadcast against x and get gradients too. Each element's
     grad goes to what the output copied; x and a bound it ties share it (½ each) when low < high:
@@ -138,7 +149,8 @@ class Clamp(Function):
         ∂L/∂high = grad · (1 where x > high ≥ low, and everywhere if low > high (out = high))
     With one tensor bound the rules are torch.maximum(x, low)'s / torch.minimum(x, high)'s, where
     a bound gets grad wherever x does not beat it (so a NaN x gives grad to both).
-    (torch 2.14's rules, measured; a missing bound acts as −∞ or +∞.)"""
+    Every mask selects (where it is 0 the gradient is 0 even if grad is NaN or ∞); a missing
+    bound never ties. (torch 2.14's rules, measured.)"""
 
     def forward(self, x, low, high):
         self.number_bounds = not any(isinstance(b, np.ndarray) for b in (low, high))
@@ -152,24 +164,27 @@ class Clamp(Function):
 
     def backward(self, grad):
         x, low, high = self.saved_tensors
-        one_bound = low is None or high is None
-        low = -np.inf if low is None else low
-        high = np.inf if high is None else high
-        if self.number_bounds:
-            return grad * ((low < x) & (x < high)), None, None
-        half, one, zero = (grad.dtype.type(v) for v in (0.5, 1, 0))
+        zero = grad.dtype.type(0)
+        if self.number_bounds:  # grad where low < x < high (each condition only if that bound is given)
+            inside = (True if low is None else x > low) & (True if high is None else x < high)
+            return np.where(inside, grad, zero), None, None
+        half = grad * grad.dtype.type(0.5)
 
-        def share(tie, whole):  # grad · (½ where tie, 1 where whole, 0 elsewhere)
-            return grad * np.where(tie, half, np.where(whole, one, zero))
+        def share(tie, whole):  # grad · (½ where tie, 1 where whole, 0 elsewhere), selected
+            return np.where(tie, half, np.where(whole, grad, zero))
 
-        ordered = low < high
-        tie_low, tie_high = (x == low) & ordered, (x == high) & ordered
-        grad_x = share(tie_low | tie_high, ~((x < low) | (x > high)))
-        if one_bound:
-            grad_low, grad_high = share(tie_low, ~(x > low)), share(tie_high, ~(x < high))
+        ordered = True if low is None or high is None else low < high
+        tie_low = False if low is None else (x == low) & ordered
+        tie_high = False if high is None else (x == high) & ordered
+        below = False if low is None else x < low
+        above = False if high is None else x > high
+        grad_x = share(tie_low | tie_high, ~(below | above))
+        if low is None or high is None:  # torch.maximum(x, low) or torch.minimum(x, high)
+            grad_low = None if low is None else share(tie_low, ~(x > low))
+            grad_high = None if high is None else share(tie_high, ~(x < high))
         else:
-            grad_low = share(tie_low, (x < low) & (low <= high))
-            grad_high = share(tie_high, (x > high) & (low <= high) | (low > high))
+            grad_low = share(tie_low, below & (low <= high))
+            grad_high = share(tie_high, above & (low <= high) | (low > high))
         return grad_x, (grad_low if self.needs_input_grad[1] else None), (grad_high if self.needs_input_grad[2] else None)
 
 
