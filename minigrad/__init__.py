@@ -7,11 +7,12 @@ Reading order for learning backprop:
     autograd/engine.py      the backward pass over the recorded graph
     ops/conv.py             conv2d; ops/pooling.py max_pool2d; ops/loss.py the losses
                             (nn/functional.py gathers them under torch's names)
+    kernels/                the same math computed faster (not needed to learn backprop)
 """
 
 from . import autograd, nn, optim  # torch.optim, too, comes with `import torch`
-from ._allocator import keep_freed_memory
-from .chunking import get_num_threads, set_num_threads
+from . import backends
+from .kernels.chunking import get_num_threads, set_num_threads
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -54,8 +55,6 @@ long = int64
 int = int32
 clip = clamp
 __version__ = "0.1.0"
-
-keep_freed_memory()  # freed arrays stay in the process for the next step (minigrad/_allocator.py)
 
 
 def is_tensor(obj):

@@ -394,10 +394,10 @@ class Tensor:
         return arithmetic.pow(_operand(base), self)
 
     def __matmul__(self, other):
-        return linalg.MatMul.apply(self, _operand(other))
+        return linalg.matmul(self, _operand(other))
 
     def __rmatmul__(self, other):
-        return linalg.MatMul.apply(_operand(other), self)
+        return linalg.matmul(_operand(other), self)
 
     def add(self, other, *, alpha=1):
         return arithmetic.add(self, _operand(other), alpha=alpha)

@@ -7,6 +7,7 @@ gradient would still pass.
 """
 
 import numpy as np
+import pytest
 import torch
 
 import minigrad
@@ -90,3 +91,16 @@ def check_op(minigrad_fn, torch_fn, *inputs, compare_names=True, **options):
         expected = torch_outputs[0].grad_fn
         assert (mg_out.grad_fn and mg_out.grad_fn.name()) == (expected and type(expected).__name__)
     return mg_out
+
+
+def textbook_and_kernel():
+    """A module-level fixture: every test of the module runs twice, on the kernels and on the
+    textbook ops (``minigrad.backends.kernels.flags``). Module-scoped, so hypothesis sees no
+    function-scoped fixture; assign it in the test module: ``implementation = textbook_and_kernel()``."""
+
+    @pytest.fixture(scope="module", params=["kernel", "textbook"], autouse=True)
+    def implementation(request):
+        with minigrad.backends.kernels.flags(enabled=request.param == "kernel"):
+            yield request.param
+
+    return implementation

@@ -12,7 +12,11 @@ from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn.functional as F
-from harness import check_gradcheck, check_parity
+from harness import check_gradcheck, check_parity, textbook_and_kernel
+from minigrad.kernels.conv import ChunkedConvolution
+from minigrad.ops.checks import conv2d_arguments
+
+implementation = textbook_and_kernel()  # every test here runs twice: minigrad/ops/conv.py, minigrad/kernels/conv.py
 
 
 def pairs_or_ints(low, high):
@@ -82,52 +86,58 @@ def test_conv2d_float32(case, seed):
     assert out.dtype == minigrad.float32
 
 
-@pytest.mark.parametrize("route", ["overlap-add", "transposed conv"])
+class OverlapAddEverywhere(ChunkedConvolution):
+    few_input_channels = 10**6  # every input: channels first, ∂L/∂x by overlap-add
+
+
+class TransposedConvEverywhere(ChunkedConvolution):
+    few_input_channels = 0  # every input: channels last, ∂L/∂x by the transposed convolution
+
+
+def conv_with(op, options):
+    """conv2d through the Function class ``op`` (arguments read as conv2d reads them)."""
+
+    def run(x, w, b=None):
+        stride, padding, dilation = conv2d_arguments(x, w, b, options["stride"], options["padding"],
+                                                     options["dilation"], options["groups"])
+        batched = x if x.ndim == 4 else x.unsqueeze(0)
+        out = op.apply(batched, w, b, stride=stride, padding=padding, dilation=dilation, groups=options["groups"])
+        return out if x.ndim == 4 else out.squeeze(0)
+
+    return run
+
+
+@pytest.mark.parametrize("route", [OverlapAddEverywhere, TransposedConvEverywhere], ids=["overlap-add", "transposed conv"])
 @settings(deadline=None, max_examples=40)
 @given(conv_cases(max_channels_per_group=10, max_kernel=4), SEEDS)
 @example(((2, 3, 9, 9), (8, 3, 5, 5), True, dict(stride=1, padding=2, dilation=1, groups=1)), 0)  # the tutorial's first conv
 @example(((2, 4, 7, 8), (6, 2, 3, 2), False, dict(stride=(2, 3), padding=(2, 1), dilation=(2, 1), groups=2)), 0)
 def test_conv2d_input_gradient_both_routes_float64(route, case, seed):
-    """∂L/∂x has two algorithms, picked by the number of input channels per group: both are
-    checked on every case, whatever its channel count."""
-    import minigrad.ops.conv as conv
-
-    original = conv.FEW_INPUT_CHANNELS
-    conv.FEW_INPUT_CHANNELS = 10**6 if route == "overlap-add" else 0
-    try:
-        check_parity(*conv_fns(case[3]), *make_inputs(case, np.float64, seed), seed=seed)
-    finally:
-        conv.FEW_INPUT_CHANNELS = original
+    """The kernel's ∂L/∂x has two algorithms, picked by the number of input channels per group:
+    both are checked on every case, whatever its channel count."""
+    check_parity(conv_with(route, case[3]), conv_fns(case[3])[1], *make_inputs(case, np.float64, seed), seed=seed)
 
 
-@pytest.fixture
-def one_sample_chunks(monkeypatch):
-    """Force many chunks: every sample its own im2col chunk."""
-    import minigrad.ops.conv as conv
-
-    monkeypatch.setattr(conv, "CHUNK_BYTES", 1)
-
-
-@settings(deadline=None, max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, max_examples=20)
 @given(conv_cases(max_channels_per_group=4, max_kernel=4), SEEDS, st.sampled_from([np.float64, np.float32]))
-def test_conv2d_in_chunks(one_sample_chunks, case, seed, dtype):
+def test_conv2d_in_chunks(case, seed, dtype):
+    """Every sample its own im2col chunk (the kernel; the textbook op has no chunks)."""
     x_shape, *rest = case
     case = ((4, *x_shape[-3:]), *rest)  # four samples: four chunks
-    check_parity(*conv_fns(case[3]), *make_inputs(case, dtype, seed), seed=seed)
+    with minigrad.backends.kernels.flags(enabled=True, chunk_bytes=1):
+        check_parity(*conv_fns(case[3]), *make_inputs(case, dtype, seed), seed=seed)
 
 
-def test_conv2d_result_does_not_depend_on_the_chunk_size(monkeypatch):
-    import minigrad.ops.conv as conv
-
+def test_conv2d_result_does_not_depend_on_the_chunk_size():
     rng = np.random.default_rng(0)
     x = minigrad.tensor(rng.standard_normal((16, 8, 12, 12)), requires_grad=True)
     w = minigrad.tensor(rng.standard_normal((6, 8, 3, 3)), requires_grad=True)
     results = []
     for chunk_bytes in (1, 50_000, 2**30):  # one sample per chunk, a few, the whole batch
-        monkeypatch.setattr(conv, "CHUNK_BYTES", chunk_bytes)
         x.grad = w.grad = None
-        out = F.conv2d(x, w, padding=1)
-        out.backward(minigrad.ones_like(out))
+        with minigrad.backends.kernels.flags(enabled=True, chunk_bytes=chunk_bytes):
+            out = F.conv2d(x, w, padding=1)
+            out.backward(minigrad.ones_like(out))
         results.append([out.detach().numpy().copy(), x.grad.numpy().copy(), w.grad.numpy().copy()])
     for other in results[1:]:
         for a, b in zip(results[0], other):

@@ -136,16 +136,18 @@ def test_needs_input_grad_is_all_false_when_nothing_will_run_backward():
 
 
 def test_max_pool2d_finds_winners_only_when_backward_or_indices_need_them(monkeypatch):
-    from minigrad.ops import pooling
+    """needs_input_grad tells forward whether backward will run (here: max_pool2d's kernel)."""
+    from minigrad.kernels import pooling
 
     asked = []
     real_window_max = pooling.window_max
     monkeypatch.setattr(pooling, "window_max", lambda *a, **k: asked.append(k["with_winners"]) or real_window_max(*a, **k))
     x = minigrad.randn(1, 2, 4, 4, requires_grad=True)
-    with minigrad.no_grad():
+    with minigrad.backends.kernels.flags(enabled=True):
+        with minigrad.no_grad():
+            minigrad.nn.functional.max_pool2d(x, 2)
+        minigrad.nn.functional.max_pool2d(x.detach(), 2)
         minigrad.nn.functional.max_pool2d(x, 2)
-    minigrad.nn.functional.max_pool2d(x.detach(), 2)
-    minigrad.nn.functional.max_pool2d(x, 2)
     assert asked == [False, False, True]
 
 

@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
-from harness import check_gradcheck, check_parity
+from harness import check_gradcheck, check_parity, textbook_and_kernel
 from strategies import DTYPES, arrays
+
+implementation = textbook_and_kernel()  # every test here runs twice: minigrad/ops/linalg.py, minigrad/kernels/linear.py
 
 # numpy's signature for matmul, "(n?,k),(k,m?)->(n?,m?)": "?" axes may be missing (a 1-D
 # operand), and the axes in front of the signature are batch axes that broadcast

@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn.functional as F
-from harness import check_gradcheck, check_parity
+from harness import check_gradcheck, check_parity, textbook_and_kernel
 from strategies import DTYPES, arrays
+
+implementation = textbook_and_kernel()  # every test here runs twice: minigrad/ops/linear.py, minigrad/kernels/linear.py
 
 
 @st.composite

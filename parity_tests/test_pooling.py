@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn.functional as F
-from harness import check_gradcheck, check_parity
-from minigrad.ops.pooling import pool_output_size
+from harness import check_gradcheck, check_parity, textbook_and_kernel
+from minigrad.ops.windows import output_size_of_pool
+
+implementation = textbook_and_kernel()  # every test here runs twice: minigrad/ops/pooling.py, minigrad/kernels/pooling.py
 
 
 def pairs_or_ints(low, high):
@@ -37,7 +39,7 @@ def pool_cases(draw, max_kernel=3):
         size = draw(st.integers(max(1, effective - 2 * pi), effective + 6))
         # every window must hold an input pixel: with a large dilation all its taps can fall in
         # the padding or beyond the input, and torch then sends its gradient to an unrelated pixel
-        n_out = pool_output_size(size, ki, si, pi, di, ceil_mode)
+        n_out = output_size_of_pool(size, ki, si, pi, di, ceil_mode)
         assume(all(any(0 <= y * si - pi + di * i < size for i in range(ki)) for y in range(n_out)))
         sizes.append(size)
     batch = draw(st.sampled_from([None, 1, 2]))
@@ -104,16 +106,8 @@ def test_max_pool2d_float32(case, seed, specials):
 @example(((3, 2, 4, 4), K2), 0, 0, np.float64)  # ties everywhere, three chunks
 def test_max_pool2d_in_chunks(case, seed, specials, dtype):
     """Every plane of the first axis its own chunk, the chunks shared out between two threads."""
-    from minigrad.ops import pooling
-
-    original = pooling.CHUNK_BYTES, minigrad.get_num_threads()
-    pooling.CHUNK_BYTES = 1
-    minigrad.set_num_threads(2)
-    try:
+    with minigrad.backends.kernels.flags(enabled=True, chunk_bytes=1, num_threads=2):
         check_pool(case, dtype, seed, specials)
-    finally:
-        pooling.CHUNK_BYTES = original[0]
-        minigrad.set_num_threads(original[1])
 
 
 @pytest.mark.parametrize(
@@ -157,8 +151,8 @@ def test_max_pool2d_graph_name_and_unbatched():
 
 
 def test_return_indices_finds_the_winners_once(monkeypatch):
-    """The indices are the winners the op found for backward, taken from its node (one pass)."""
-    from minigrad.ops import pooling
+    """The kernel's indices are the winners it found for backward, taken from its node (one pass)."""
+    from minigrad.kernels import pooling
 
     calls = []
     real_window_max = pooling.window_max
@@ -166,7 +160,8 @@ def test_return_indices_finds_the_winners_once(monkeypatch):
     x = np.random.default_rng(0).standard_normal((2, 3, 6, 6))
     for requires_grad in (True, False):
         calls.clear()
-        out, indices = F.max_pool2d(minigrad.tensor(x, requires_grad=requires_grad), 3, stride=2, return_indices=True)
+        with minigrad.backends.kernels.flags(enabled=True):
+            out, indices = F.max_pool2d(minigrad.tensor(x, requires_grad=requires_grad), 3, stride=2, return_indices=True)
         assert len(calls) == 1
         t_out, t_indices = TF.max_pool2d(torch.tensor(x), 3, stride=2, return_indices=True)
         np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import minigrad.ops  # noqa: E402
+import minigrad.ops.names  # noqa: E402
 from minigrad.autograd.function import Function  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "docs" / "DERIVATIVES.md"
@@ -68,7 +69,10 @@ def grad_fn_names(cls):
     (ops such as Sum pick one in forward, depending on the arguments)."""
     if cls.backward_name:
         return cls.backward_name
-    names = dict.fromkeys(re.findall(r"[\"'](\w+Backward\d+)[\"']", class_source(cls)[0]))
+    source = class_source(cls)[0]
+    for helper in re.findall(r"(\w+_backward_name)\(", source):  # a choice made in ops/names.py
+        source += inspect.getsource(getattr(minigrad.ops.names, helper))
+    names = dict.fromkeys(re.findall(r"[\"'](\w+Backward\d+)[\"']", source))
     return " / ".join(names) if names else "chosen in forward"
 
 

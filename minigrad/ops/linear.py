@@ -15,10 +15,10 @@ import math
 
 import numpy as np
 
-from .. import chunking
+from .. import kernels
 from ..autograd.function import Function
-from ._arguments import broadcasts_to
-from .linalg import matmul_backward_name
+from .checks import check_linear_arguments
+from .names import linear_backward_name
 from .reduction import column_sums
 
 
@@ -30,14 +30,14 @@ class Linear(Function):
     """
 
     def forward(self, x, weight, bias=None):
-        self.backward_name = self.torch_name(x.shape, weight.shape, bias)
+        self.backward_name = linear_backward_name(x.shape, weight.shape, bias)
         self.bias_shape = None if bias is None else bias.shape
         self.save_for_backward(x if self.needs_input_grad[1] else None, weight if self.needs_input_grad[0] else None)
         rows, in_features = math.prod(x.shape[:-1]), x.shape[-1]
         out_features = 1 if weight.ndim == 1 else weight.shape[0]
         X = x.reshape(rows, in_features)  # every leading axis is a batch axis
         W = weight.reshape(out_features, in_features)  # a 1-D weight is one row
-        out = chunking.matmul(X, W.T)  # (rows, in) @ (in, out) = (rows, out), on all threads
+        out = self.product(X, W.T)  # (rows, in) @ (in, out) = (rows, out)
         out = out.reshape(x.shape[:-1] + weight.shape[:-1])  # (*, out), or (*) for a 1-D weight
         if bias is not None:
             out += bias  # b broadcasts over the rows
@@ -52,10 +52,10 @@ class Linear(Function):
         grad_x = grad_weight = grad_bias = None
         if self.needs_input_grad[0]:
             W = weight.reshape(out_features, in_features)
-            grad_x = chunking.matmul(G, W).reshape(self.x_shape)  # (rows, out) @ (out, in) = (rows, in)
+            grad_x = self.product(G, W).reshape(self.x_shape)  # (rows, out) @ (out, in) = (rows, in)
         if self.needs_input_grad[1]:
             X = x.reshape(rows, in_features)
-            grad_weight = chunking.matmul(G.T, X).reshape(self.weight_shape)  # (out, rows) @ (rows, in) = (out, in)
+            grad_weight = self.product(G.T, X).reshape(self.weight_shape)  # (out, rows) @ (rows, in) = (out, in)
         if self.needs_input_grad[2]:
             if self.bias_shape == (out_features,):
                 grad_bias = column_sums(G)  # Σ over rows, accumulated in float64
@@ -64,50 +64,12 @@ class Linear(Function):
         return grad_x, grad_weight, grad_bias
 
     @staticmethod
-    def torch_name(x_shape, weight_shape, bias):
-        """The grad_fn torch shows, which depends on the path torch takes for these shapes."""
-        if bias is None:  # torch computes x @ Wᵀ (or x @ w for a 1-D w): matmul's names
-            return matmul_backward_name(x_shape, weight_shape[::-1], a_requires_grad=False)
-        if len(x_shape) == 2:
-            return "AddmmBackward0"
-        return "ViewBackward0" if bias.ndim == 1 else "AddBackward0"
+    def product(a, b):
+        """The matrix product itself: numpy's (the kernel splits large ones among threads)."""
+        return np.matmul(a, b)
 
 
 def linear(input, weight, bias=None):
     """``out = input @ weight.T + bias`` with input (*, in_features) and weight (out_features, in_features)."""
-    if input.ndim == 0 or weight.ndim == 0:
-        raise RuntimeError(
-            f"both arguments to linear need to be at least 1D, but they are {input.ndim}D and {weight.ndim}D"
-        )
-    if weight.ndim > 2:
-        raise RuntimeError(
-            f"t() expects a tensor with <= 2 dimensions, but self is {weight.ndim}D "
-            "(linear's weight is (out_features, in_features))"
-        )
-    in_features = weight.shape[-1]
-    if input.shape[-1] != in_features:
-        rows = int(np.prod(input.shape[:-1]))
-        mat2 = f"{in_features}x{weight.shape[0]}" if weight.ndim == 2 else f"{in_features}x1"
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and {mat2}): "
-            f"input's last dimension ({input.shape[-1]}) must equal weight's in_features ({in_features}); "
-            f"weight has shape {list(weight.shape)} = (out_features, in_features)"
-        )
-    for name, other in (("weight", weight), ("bias", bias)):
-        if other is not None and other.dtype != input.dtype:
-            raise RuntimeError(
-                f"expected m1 and m2 to have the same dtype, but got: {input.dtype.c_name} != "
-                f"{other.dtype.c_name} (input is {input.dtype}, {name} is {other.dtype}; "
-                "convert one with .to(dtype))"
-            )
-    if bias is not None:
-        if weight.ndim == 1:
-            raise RuntimeError("mat2 must be a matrix, got 1-D tensor (a 1-D weight takes no bias)")
-        out_shape = tuple(input.shape[:-1]) + (weight.shape[0],)
-        if not broadcasts_to(bias.shape, out_shape):
-            raise RuntimeError(
-                f"The expanded size of the tensor ({weight.shape[0]}) must match the existing size "
-                f"({bias.shape[-1] if bias.ndim else 1}): bias of shape {list(bias.shape)} does not broadcast to "
-                f"the output shape {list(out_shape)}; bias should be (out_features,) = ({weight.shape[0]},)"
-            )
-    return Linear.apply(input, weight, bias)
+    check_linear_arguments(input, weight, bias)
+    return kernels.fast_version_of(Linear).apply(input, weight, bias)

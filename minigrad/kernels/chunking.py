@@ -200,20 +200,22 @@ _nothing = contextlib.nullcontext()
 
 
 def _helper_threads():
-    global _workers
+    global _workers, _fork_hook_registered
     if _workers is None:
+        if not _fork_hook_registered and hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=_forget_helper_threads)
+            _fork_hook_registered = True
         _workers = ThreadPoolExecutor(max_workers=max(1, _num_threads - 1), thread_name_prefix="minigrad")
     return _workers
+
+
+_fork_hook_registered = False
 
 
 def _forget_helper_threads():
     """In a forked child the helper threads do not exist: make new ones on first use there."""
     global _workers
     _workers = None
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_helper_threads)
 
 
 def scratch(name, shape, dtype):

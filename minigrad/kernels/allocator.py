@@ -6,7 +6,8 @@ from the OS and returns it to the OS when it is freed; the next step's block is 
 page-faulted in and zeroed by the kernel, page by page, all over again. Measured on the
 tutorial CNN at batch 64: 52-58 ms per SGD step by default, 46 ms with the settings below.
 
-So at import minigrad asks glibc (Linux only) to serve blocks up to 32 MiB from its heap
+So on the first kernel call (``minigrad/kernels``; never at ``import minigrad``, and never with
+kernels switched off) minigrad asks glibc (Linux only) to serve blocks up to 32 MiB from its heap
 (M_MMAP_THRESHOLD, glibc's largest allowed value) and to keep up to 128 MiB of freed memory at
 the top of the heap instead of handing it back (M_TRIM_THRESHOLD). This changes how the whole
 process allocates, as LD_PRELOAD-ing jemalloc would; it costs no peak memory (pages kept are

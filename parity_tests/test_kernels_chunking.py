@@ -1,4 +1,4 @@
-"""minigrad/chunking.py: the batch split into consecutive chunks, run on all threads, and
+"""minigrad/kernels/chunking.py: the batch split into consecutive chunks, run on all threads, and
 per-thread reusable buffers."""
 
 import threading
@@ -12,7 +12,7 @@ from threadpoolctl import threadpool_info
 
 import minigrad
 import minigrad.nn.functional as F
-from minigrad import chunking
+from minigrad.kernels import chunking
 
 
 @pytest.fixture
@@ -150,19 +150,17 @@ def test_blas_runs_on_one_thread_inside_minigrads_products_and_is_restored_after
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
-def test_a_forked_child_runs_chunks_on_new_threads(threads, monkeypatch):
+def test_a_forked_child_runs_chunks_on_new_threads(threads):
     import multiprocessing
 
-    from minigrad.ops import conv
-
     threads(2)
-    monkeypatch.setattr(conv, "CHUNK_BYTES", 1)  # every sample its own chunk, in the child too
     x = minigrad.randn(8, 3, 12, 12)
     w = minigrad.randn(4, 3, 5, 5)
-    expected = F.conv2d(x, w).numpy()  # the parent's helper threads exist now
-    context = multiprocessing.get_context("fork")
-    with context.Pool(1) as pool:
-        result = pool.apply_async(_conv_in_child, (x.numpy(), w.numpy())).get(timeout=60)
+    with minigrad.backends.kernels.flags(enabled=True, chunk_bytes=1):  # every sample its own chunk, in the child too
+        expected = F.conv2d(x, w).numpy()  # the parent's helper threads exist now
+        context = multiprocessing.get_context("fork")
+        with context.Pool(1) as pool:
+            result = pool.apply_async(_conv_in_child, (x.numpy(), w.numpy())).get(timeout=60)
     np.testing.assert_allclose(result, expected, rtol=1e-6, atol=1e-6)
 
 
