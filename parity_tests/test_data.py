@@ -1,4 +1,11 @@
-"""minigrad.utils.data against torch.utils.data: the same batches, dtypes and errors."""
+"""minigrad.utils.data against torch.utils.data: the same batches, dtypes and errors.
+
+Collating, the single-process DataLoader, its argument errors, datasets and samplers; loading in
+worker processes is tested in test_data_workers.py.
+"""
+
+import collections
+import warnings
 
 import numpy as np
 import pytest
@@ -8,7 +15,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.utils.data import DataLoader, Dataset, TensorDataset, default_collate
+from minigrad.utils import data
+from minigrad.utils.data import DataLoader, Dataset, TensorDataset, default_collate, default_convert
 
 
 def as_numpy(value):
@@ -203,18 +211,15 @@ def test_unbatched_loading():
     loader = DataLoader(Samples(3, lambda i: (np.float32(i), np.ones(2) * i)), batch_size=None)
     theirs = torch.utils.data.DataLoader(Samples(3, lambda i: (np.float32(i), np.ones(2) * i)), batch_size=None)
     assert len(loader) == len(theirs) == 3
-    for (m_scalar, m_array), (t_scalar, t_array) in zip(loader, theirs, strict=True):
-        assert m_scalar == t_scalar
-        assert isinstance(m_array, minigrad.Tensor)
-        np.testing.assert_array_equal(m_array.numpy(), t_array.numpy())
+    for mine, theirs in zip(loader, theirs, strict=True):
+        assert_same_batch(mine, theirs)  # a tuple sample becomes a list of 0-d and 1-d tensors, as torch
 
 
 @pytest.mark.parametrize("batch_size", [0, -1, 1.5, True])
 def test_bad_batch_size_raises_like_torch(batch_size):
     message = f"batch_size should be a positive integer value, but got batch_size={batch_size}"
-    if not isinstance(batch_size, bool):  # torch takes True as 1; minigrad refuses it
-        with pytest.raises(ValueError, match=message):
-            torch.utils.data.DataLoader(list(range(5)), batch_size=batch_size)
+    with pytest.raises(ValueError, match=message.replace(".", r"\.")):
+        torch.utils.data.DataLoader(list(range(5)), batch_size=batch_size)
     with pytest.raises(ValueError, match=message.replace(".", r"\.")):
         DataLoader(list(range(5)), batch_size=batch_size)
 
@@ -226,3 +231,285 @@ def test_other_errors():
         DataLoader(list(range(5)), batch_size=None, drop_last=True)
     with pytest.raises(NotImplementedError, match="must define __getitem__"):
         Dataset()[0]
+
+
+# -- default_collate / default_convert: containers -----------------------------------------------------
+
+Point = collections.namedtuple("Point", ["x", "y"])
+
+SAMPLES_TO_CONVERT = [
+    3,
+    2.5,
+    "text",
+    np.float32(1.5),
+    np.arange(3, dtype=np.int32),
+    np.array(["a", "b"]),  # strings stay a numpy array
+    (np.ones(2), 1),  # a tuple becomes a list
+    [np.ones(2, np.float32), "x"],
+    {"image": np.zeros((2, 2), np.uint8), "label": 4},
+    Point(np.float64(1), np.ones(1)),  # a namedtuple keeps its type
+]
+
+
+@pytest.mark.parametrize("sample", SAMPLES_TO_CONVERT, ids=lambda s: type(s).__name__)
+def test_default_convert_matches_torch(sample):
+    mine, theirs = default_convert(sample), torch.utils.data.default_convert(sample)
+    if isinstance(theirs, np.ndarray):
+        assert mine is sample
+    elif isinstance(theirs, Point):
+        assert type(mine) is Point
+        assert_same_batch(list(mine), list(theirs))
+    else:
+        assert_same_batch(mine, theirs)
+
+
+def test_collate_namedtuples_python_number_mixes_and_bad_arrays_as_torch():
+    batch = [Point(np.float32(i), i) for i in range(3)]
+    mine, theirs = default_collate(batch), torch.utils.data.default_collate(batch)
+    assert type(mine) is Point
+    assert_same_batch(list(mine), list(theirs))
+    for numbers in ([1, 2.5], [True, False], [True, 2]):  # torch.tensor's dtype inference
+        assert_same_batch(default_collate(numbers), torch.utils.data.default_collate(numbers))
+    samples = [(torch.tensor([1, 2]), torch.tensor([3], dtype=torch.uint8))] * 2  # torch tensors keep their dtype
+    assert_same_batch(default_collate(samples), torch.utils.data.default_collate(samples))
+    for bad in ([np.array(["a"]), np.array(["b"])], [np.array([object()]), np.array([object()])]):
+        with pytest.raises(TypeError, match="default_collate: batch must contain tensors"):
+            torch.utils.data.default_collate(bad)
+        with pytest.raises(TypeError, match="default_collate: batch must contain tensors"):
+            default_collate(bad)
+
+
+# -- DataLoader: samplers, batch samplers, attributes ---------------------------------------------------
+
+
+def test_custom_sampler_and_batch_sampler_match_torch():
+    dataset = Samples(10, lambda i: (np.full(2, i, np.float32), i))
+    for kwargs in (
+        dict(sampler=[9, 3, 3, 0, 5], batch_size=2),
+        dict(sampler=[9, 3, 3, 0, 5], batch_size=2, drop_last=True),
+        dict(batch_sampler=[[1, 2, 3], [0], [7, 7]]),
+        dict(sampler=[4, 1], batch_size=None),
+    ):
+        mine, theirs = DataLoader(dataset, **kwargs), torch.utils.data.DataLoader(dataset, **kwargs)
+        assert len(mine) == len(theirs)
+        for m, t in zip(mine, theirs, strict=True):
+            assert_same_batch(m, t)
+    loader = DataLoader(dataset, batch_size=3, shuffle=True)
+    assert isinstance(loader.sampler, data.RandomSampler) and isinstance(loader.batch_sampler, data.BatchSampler)
+    assert (loader.batch_size, loader.drop_last, loader.num_workers, loader.prefetch_factor) == (3, False, 0, None)
+    assert DataLoader(dataset, batch_sampler=[[0]]).batch_size is None
+
+
+def test_torch_subset_of_a_dataset_loads():
+    """examples/train_cifar.py limits torchvision's CIFAR-10 with torch's own Subset."""
+    subset = torch.utils.data.Subset(Samples(10, lambda i: (np.full(3, i, np.float32), i)), [8, 2, 5])
+    images, labels = next(iter(DataLoader(subset, batch_size=3)))
+    assert labels.tolist() == [8, 2, 5] and images.shape == (3, 3)
+
+
+def test_pin_memory_is_accepted_and_changes_nothing():
+    dataset = TensorDataset(minigrad.arange(6))
+    pinned = [b[0].tolist() for b in DataLoader(dataset, batch_size=4, pin_memory=True, pin_memory_device="cuda")]
+    assert pinned == [[0, 1, 2, 3], [4, 5]]
+
+
+class TorchStream(torch.utils.data.IterableDataset):
+    """An iterable dataset both libraries accept (minigrad recognises torch's IterableDataset)."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __iter__(self):
+        return iter(range(self.n))
+
+    def __len__(self):
+        return self.n
+
+
+@pytest.mark.parametrize("kwargs", [dict(batch_size=3), dict(batch_size=3, drop_last=True), dict(batch_size=None)])
+def test_iterable_dataset_matches_torch(kwargs):
+    mine, theirs = DataLoader(TorchStream(7), **kwargs), torch.utils.data.DataLoader(TorchStream(7), **kwargs)
+    assert len(mine) == len(theirs)
+    for m, t in zip(mine, theirs, strict=True):
+        assert_same_batch(m, t)
+
+
+def test_own_iterable_dataset_and_chaining():
+    class Stream(data.IterableDataset):
+        def __iter__(self):
+            return iter([1, 2, 3])
+
+    assert [b.tolist() for b in DataLoader(Stream() + Stream(), batch_size=4)] == [[1, 2, 3, 1], [2, 3]]
+    with pytest.raises(TypeError, match="has no len"):
+        len(DataLoader(Stream()))
+
+
+# -- DataLoader argument errors, against torch's -----------------------------------------------------
+
+
+def make_stream():
+    return TorchStream(4)
+
+
+ARGUMENT_ERRORS = [  # (dataset maker, kwargs, the part of torch's message both must contain)
+    (list, dict(num_workers=-1), "num_workers option should be non-negative"),
+    (list, dict(timeout=-1), "timeout option should be non-negative"),
+    (list, dict(prefetch_factor=2), "prefetch_factor option could only be specified in multiprocessing"),
+    (list, dict(num_workers=1, prefetch_factor=-1), "prefetch_factor option should be non-negative"),
+    (list, dict(persistent_workers=True), "persistent_workers option needs num_workers > 0"),
+    (list, dict(multiprocessing_context="fork"), "multiprocessing_context can only be used with multi-process loading"),
+    (list, dict(num_workers=1, multiprocessing_context="nope"), "multiprocessing_context option should specify a valid start method"),
+    (list, dict(num_workers=1, multiprocessing_context=3), "multiprocessing_context option should be a valid context object"),
+    (list, dict(sampler=[0, 1], shuffle=True), "sampler option is mutually exclusive with shuffle"),
+    (list, dict(batch_sampler=[[0]], batch_size=2), "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last"),
+    (list, dict(batch_sampler=[[0]], shuffle=True), "batch_sampler option is mutually exclusive"),
+    (list, dict(batch_sampler=[[0]], sampler=[0]), "batch_sampler option is mutually exclusive"),
+    (list, dict(batch_sampler=[[0]], drop_last=True), "batch_sampler option is mutually exclusive"),
+    (list, dict(batch_size=None, drop_last=True), "batch_size=None option disables auto-batching and is mutually exclusive with drop_last"),
+    (list, dict(drop_last=1), "drop_last should be a boolean value, but got drop_last=1"),
+    (list, dict(shuffle=True), "num_samples should be a positive integer value, but got num_samples=0"),  # empty dataset
+    (make_stream, dict(shuffle=True), "DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle=True"),
+    (make_stream, dict(sampler=[0]), "DataLoader with IterableDataset: expected unspecified sampler option"),
+    (make_stream, dict(batch_sampler=[[0]]), "DataLoader with IterableDataset: expected unspecified batch_sampler option"),
+]
+
+
+@pytest.mark.parametrize("make_dataset, kwargs, key", ARGUMENT_ERRORS, ids=[str(e[1]) for e in ARGUMENT_ERRORS])
+def test_argument_errors_match_torch(make_dataset, kwargs, key):
+    with pytest.raises(Exception) as theirs:
+        torch.utils.data.DataLoader(make_dataset(), **kwargs)
+    with pytest.raises(Exception) as mine:
+        DataLoader(make_dataset(), **kwargs)
+    assert type(mine.value) is type(theirs.value)
+    assert key in str(theirs.value) and key in str(mine.value)
+
+
+def test_frozen_attributes_and_timeout_without_workers_match_torch():
+    for loader in (DataLoader([1, 2]), torch.utils.data.DataLoader([1, 2])):
+        with pytest.raises(ValueError, match="batch_size attribute should not be set after DataLoader is initialized"):
+            loader.batch_size = 3
+        loader.num_workers = 0  # the others may change
+    for make in (DataLoader, torch.utils.data.DataLoader):
+        with pytest.raises(AssertionError, match="_SingleProcessDataLoaderIter requires timeout == 0"):
+            iter(make([1, 2], timeout=1))
+
+
+# -- datasets -----------------------------------------------------------------------------------------
+
+
+def test_subset_and_concat_match_torch():
+    base = list(range(10, 20))
+    for mine, theirs in (
+        (data.Subset(base, [3, 1, 4]), torch.utils.data.Subset(base, [3, 1, 4])),
+        (data.ConcatDataset([base[:3], base[3:7], [], base[7:]]), torch.utils.data.ConcatDataset([base[:3], base[3:7], [], base[7:]])),
+    ):
+        assert len(mine) == len(theirs)
+        assert [mine[i] for i in range(-len(mine), len(mine))] == [theirs[i] for i in range(-len(theirs), len(theirs))]
+        assert mine.__getitems__([0, 2]) == theirs.__getitems__([0, 2]) if hasattr(theirs, "__getitems__") else True
+    assert data.ConcatDataset([base, base]).cumulative_sizes == [10, 20]
+    assert len(Samples(2, str) + Samples(3, str)) == 5  # Dataset + Dataset is a ConcatDataset
+    for bad_index, make in ((-11, data.ConcatDataset), (-11, torch.utils.data.ConcatDataset)):
+        with pytest.raises(ValueError, match="absolute value of index should not exceed dataset length"):
+            make([base])[bad_index]
+    for make in (data.ConcatDataset, torch.utils.data.ConcatDataset):
+        with pytest.raises(AssertionError, match="datasets should not be an empty iterable"):
+            make([])
+        with pytest.raises(AssertionError, match="ConcatDataset does not support IterableDataset"):
+            make([base, TorchStream(2)])
+    with pytest.raises(NotImplementedError, match="overrides __getitem__ but not __getitems__"):
+        type("Mine", (data.Subset,), {"__getitem__": lambda self, i: 0})(base, [0])
+
+
+@pytest.mark.parametrize("n, lengths", [(10, [3, 7]), (10, [0.3, 0.3, 0.4]), (7, [0.5, 0.5]), (11, [0.2, 0.2, 0.6]), (0, [0, 0])])
+def test_random_split_sizes_and_coverage_match_torch(n, lengths):
+    mine = data.random_split(range(n), lengths, generator=minigrad.Generator().manual_seed(0))
+    theirs = torch.utils.data.random_split(range(n), lengths, generator=torch.Generator().manual_seed(0))
+    assert [len(s) for s in mine] == [len(s) for s in theirs]
+    picked = [i for subset in mine for i in subset]
+    assert sorted(picked) == list(range(n))  # every index once: disjoint and covering
+    again = data.random_split(range(n), lengths, generator=minigrad.Generator().manual_seed(0))
+    assert [list(s) for s in again] == [list(s) for s in mine]
+
+
+def test_random_split_errors_and_warnings_match_torch():
+    for split in (data.random_split, torch.utils.data.random_split):
+        with pytest.raises(ValueError, match="Sum of input lengths does not equal the length of the input dataset!"):
+            split(range(5), [2, 2])
+        with pytest.raises(ValueError, match="Fraction at index 0 is not between 0 and 1"):
+            split(range(5), [1.5, -0.5])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            split(range(1), [0.5, 0.5])
+        assert any("Length of split at index 1 is 0" in str(w.message) for w in caught)
+
+
+# -- samplers -----------------------------------------------------------------------------------------
+
+
+def test_sequential_and_batch_samplers_match_torch():
+    assert list(data.SequentialSampler(range(4))) == list(torch.utils.data.SequentialSampler(range(4)))
+    for n, size, drop_last in ((10, 3, False), (10, 3, True), (9, 3, True), (2, 5, False), (0, 2, False)):
+        mine = data.BatchSampler(range(n), size, drop_last)
+        theirs = torch.utils.data.BatchSampler(range(n), size, drop_last)
+        assert list(mine) == list(theirs) and len(mine) == len(theirs)
+
+
+def test_random_samplers_cover_and_reshuffle():
+    sampler = data.RandomSampler(range(30), generator=minigrad.Generator().manual_seed(1))
+    first, second = list(sampler), list(sampler)
+    assert sorted(first) == sorted(second) == list(range(30)) and first != second
+    more = list(data.RandomSampler(range(4), num_samples=10))  # two whole permutations, then part of a third
+    assert len(more) == 10 and sorted(more[:4]) == sorted(more[4:8]) == [0, 1, 2, 3] and len(set(more[8:])) == 2
+    drawn = list(data.RandomSampler(range(3), replacement=True, num_samples=50))
+    assert len(drawn) == 50 and set(drawn) <= {0, 1, 2}
+    subset = list(data.SubsetRandomSampler([5, 7, 9]))
+    assert sorted(subset) == [5, 7, 9]
+    heavy = list(data.WeightedRandomSampler([0.0, 1.0, 3.0], 40))
+    assert len(heavy) == 40 and 0 not in heavy
+    distinct = list(data.WeightedRandomSampler([1.0, 0.0, 2.0, 5.0], 4, replacement=False))
+    assert sorted(distinct) == [0, 1, 2, 3] and distinct[-1] == 1  # a zero weight comes last
+
+
+def test_seeded_random_samplers_are_reproducible():
+    def orders(seed):
+        generator = minigrad.Generator().manual_seed(seed)
+        return [list(data.RandomSampler(range(20), generator=generator)), list(data.SubsetRandomSampler(range(20), generator))]
+
+    assert orders(3) == orders(3) and orders(3) != orders(4)
+    minigrad.manual_seed(5)
+    first = list(data.RandomSampler(range(20)))  # without a generator: seeded from the global one
+    minigrad.manual_seed(5)
+    assert list(data.RandomSampler(range(20))) == first
+
+
+SAMPLER_ERRORS = [
+    ("RandomSampler", (range(3),), dict(replacement=1)),
+    ("RandomSampler", (range(3),), dict(num_samples=0)),
+    ("RandomSampler", ([],), dict()),
+    ("WeightedRandomSampler", ([1.0, 2.0], 0), dict()),
+    ("WeightedRandomSampler", ([1.0, 2.0], 2), dict(replacement=0)),
+    ("WeightedRandomSampler", ([[1.0, 2.0]], 2), dict()),
+    ("BatchSampler", (range(3), 0, False), dict()),
+    ("BatchSampler", (range(3), 2, None), dict()),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", SAMPLER_ERRORS)
+def test_sampler_errors_match_torch(name, args, kwargs):
+    with pytest.raises(Exception) as theirs:
+        getattr(torch.utils.data, name)(*args, **kwargs)
+    with pytest.raises(Exception) as mine:
+        getattr(data, name)(*args, **kwargs)
+    assert type(mine.value) is type(theirs.value) and str(mine.value) == str(theirs.value)
+
+
+WEIGHT_ERRORS = [([1.0, -1.0], 1, True), ([1.0, -1.0], 2, True), ([1.0, np.inf], 2, True), ([0.0, 0.0], 1, True), ([1.0, 1.0], 3, False)]
+
+
+@pytest.mark.parametrize("weights, num_samples, replacement", WEIGHT_ERRORS)
+def test_weighted_sampler_draw_errors_match_torch(weights, num_samples, replacement):
+    with pytest.raises(RuntimeError) as theirs:
+        list(torch.utils.data.WeightedRandomSampler(weights, num_samples, replacement))
+    with pytest.raises(RuntimeError) as mine:
+        list(data.WeightedRandomSampler(weights, num_samples, replacement))
+    assert str(mine.value) == str(theirs.value)
