@@ -140,7 +140,10 @@ class Tensor:
         self._view_version = source._version_counter.value
         self._base = source if source._base is None else source._base
         steps = () if source._base is None else source._view_steps
-        self._view_steps = steps + (step,) if steps is not None and grad_mode.is_grad_enabled() else None
+        recording = grad_mode.is_grad_enabled()
+        self._view_steps = steps + (step,) if steps is not None and recording else None
+        if not recording and source.requires_grad:  # torch: a leaf that requires grad, outside the base's graph
+            self._requires_grad = True
 
     def _refresh_view(self):
         """The base (or another view of it) changed in place since this view's node was made:
@@ -539,12 +542,14 @@ class Tensor:
     def reshape(self, *shape_):
         return shape.reshape(self, *shape_)
 
-    view = reshape
+    def view(self, *shape_):
+        return shape.view(self, *shape_)
 
     def view_as(self, other):
-        return self.reshape(other.shape)
+        return self.view(other.shape)
 
-    reshape_as = view_as
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
 
     def permute(self, *dims):
         return shape.permute(self, *dims)
@@ -555,7 +560,7 @@ class Tensor:
     def t(self):
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return self.transpose(0, 1) if self.ndim == 2 else self
+        return self.transpose(0, 1) if self.ndim == 2 else self.transpose(0, 0)  # a 0-d or 1-d t() is a view too
 
     @property
     def T(self):
@@ -583,18 +588,20 @@ class Tensor:
         """``x[key] = value``: an in-place write. When x or value requires grad it is recorded as
         any in-place op (``_inplace``): x's new node sends grad to value at key, to old x elsewhere."""
         key = _index_key(key)
+        target_overlaps = shape.selects_overlapping_elements(self._array, key)
         if grad_mode.is_grad_enabled() and (self.requires_grad or isinstance(value, Tensor) and value.requires_grad):
-            self._inplace(lambda: shape.IndexPut.apply(self, _operand(value), key=key))
+            self._inplace(lambda: shape.IndexPut.apply(self, _operand(value), key=key), writes_each_element_once=not target_overlaps)
             return
-        self._check_inplace_allowed()
+        self._check_inplace_allowed(writes_each_element_once=not target_overlaps)
         shape.assign(self._array, key, value._array if isinstance(value, Tensor) else value)
         self._version_counter.value += 1
 
     # -- in-place ops -----------------------------------------------------------------------------
 
-    def _check_inplace_allowed(self):
-        """torch's refusals of an in-place op, each with what to do instead."""
-        if self._is_self_overlapping():
+    def _check_inplace_allowed(self, writes_each_element_once=False):
+        """torch's refusals of an in-place op, each with what to do instead. An op that only writes
+        (``fill_``, ``zero_``) may write through an expanded view; one that reads self may not."""
+        if self._is_self_overlapping() and not writes_each_element_once:
             raise RuntimeError(
                 "unsupported operation: more than one element of the written-to tensor refers to a single "
                 "memory location. Please clone() the tensor before performing the operation."
@@ -609,11 +616,6 @@ class Tensor:
                 )
             return
         base = self._base
-        if base._grad_fn is None and base._requires_grad:
-            raise RuntimeError(
-                "a view of a leaf Variable that requires grad is being used in an in-place operation. "
-                "Wrap the update in `with minigrad.no_grad():` or use an out-of-place op."
-            )
         if self._view_steps is None and base._requires_grad:
             raise RuntimeError(
                 "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
@@ -621,8 +623,13 @@ class Tensor:
                 "code by moving both the view and the inplace either both inside the no_grad block (if you "
                 "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
             )
+        if base._grad_fn is None and base._requires_grad:
+            raise RuntimeError(
+                "a view of a leaf Variable that requires grad is being used in an in-place operation. "
+                "Wrap the update in `with minigrad.no_grad():` or use an out-of-place op."
+            )
 
-    def _inplace(self, compute):
+    def _inplace(self, compute, writes_each_element_once=False):
         """Run ``compute()`` (an out-of-place op on self) and write its result into self's memory.
 
         The result's node becomes self's ``grad_fn``: it already points at self's old node, so the
@@ -630,7 +637,7 @@ class Tensor:
         base's node becomes ``CopySlices`` (old base outside self's region, the op's result inside)
         and self's node is remade from it. The version counter moves, so nodes that saved the old
         values refuse to run backward (this node keeps its own copy of them)."""
-        self._check_inplace_allowed()
+        self._check_inplace_allowed(writes_each_element_once)
         result = compute()
         if result.shape != self.shape:
             raise RuntimeError(
@@ -694,7 +701,8 @@ class Tensor:
 
     def fill_(self, value):
         value = self._array.dtype.type(value)  # every element becomes value; no gradient reaches the old self
-        return self._inplace(lambda: shape.Where.apply(self, value, condition=np.zeros(self.shape, bool)))
+        return self._inplace(lambda: shape.Where.apply(self, value, condition=np.zeros(self.shape, bool)),
+                             writes_each_element_once=True)
 
     def copy_(self, src):
         """Copy ``src``'s values into self (broadcasting src; gradient flows to src)."""

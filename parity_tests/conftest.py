@@ -4,6 +4,10 @@ CI sets ``CI``, and hypothesis then loads its built-in ``ci`` profile (derandomi
 database, no deadline). We extend that profile, never replace it: the same settings plus a
 smaller example budget so the whole suite fits CI's time on two cores. Locally the ``dev``
 profile runs; ``HYPOTHESIS_PROFILE=thorough`` runs many more examples.
+
+The composition fuzzer and the edge-value sweep (``test_fuzz_compositions.py``,
+``test_edge_values.py``) run long with ``MINIGRAD_FUZZ_EXAMPLES=N``: it sets only their
+max_examples, on top of whichever profile is loaded.
 """
 
 import os

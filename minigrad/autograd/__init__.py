@@ -12,7 +12,7 @@ Entry points: ``tensor.backward()``, ``backward(tensors, grad_tensors)``, ``grad
 import numpy as np
 
 from . import engine
-from .function import Function, tensor_class
+from .function import Function, _edge_to, tensor_class
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
 from .trace import trace
@@ -30,7 +30,8 @@ def _root_gradients(outputs, grad_outputs):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     roots, root_grads = [], []
     for i, (out, g) in enumerate(zip(outputs, grads)):
-        if not out.requires_grad:
+        root = _edge_to(out)
+        if root is None:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
             if out.numel() != 1:
@@ -47,7 +48,7 @@ def _root_gradients(outputs, grad_outputs):
                     f"output[{i}] has a shape of minigrad.Size({list(out.shape)})."
                 )
             g = g.astype(out._array.dtype, copy=False)
-        roots.append(out.grad_fn if out.grad_fn is not None else out._grad_accumulator())
+        roots.append(root)
         root_grads.append(g)
     return roots, root_grads
 
@@ -73,11 +74,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if create_graph:
         raise NotImplementedError("minigrad computes first derivatives only: create_graph=True is not supported")
     outputs, inputs = _as_list(outputs), _as_list(inputs)
-    for i, x in enumerate(inputs):
-        if not x.requires_grad:
+    nodes = [_edge_to(x) for x in inputs]
+    for i, node in enumerate(nodes):
+        if node is None:
             raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
     roots, root_grads = _root_gradients(outputs, grad_outputs)
-    nodes = [x.grad_fn if x.grad_fn is not None else x._grad_accumulator() for x in inputs]
     capture = dict.fromkeys(nodes)
     engine.run_backward(roots, root_grads, retain_graph=bool(retain_graph), capture=capture)
     results = []

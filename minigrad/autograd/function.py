@@ -98,7 +98,8 @@ class Function:
         out = Tensor._wrap(out_array, requires_grad=record, grad_fn=node if record else None)
         if cls.is_view:
             source = inputs[0]
-            if np.may_share_memory(out_array, source._array):
+            # (an empty result shares no bytes, but it is still a view: numpy's .base says so)
+            if np.may_share_memory(out_array, source._array) or (out_array.size == 0 and out_array.base is not None):
                 out._become_view_of(source, (cls, options))
         if record:
             node.next_functions = tuple((_edge_to(x), 0) for x in inputs)
@@ -202,6 +203,10 @@ def _shares_memory(a, b):
 
 def _edge_to(x):
     """The node an input's gradient flows to: its grad_fn, its AccumulateGrad, or None."""
-    if getattr(x, "requires_grad", False):
-        return x.grad_fn if x.grad_fn is not None else x._grad_accumulator()
-    return None
+    if not getattr(x, "requires_grad", False):
+        return None
+    if x.grad_fn is not None:
+        return x.grad_fn
+    if x._base is not None and x._view_steps is None:
+        return None  # a view made under no_grad: requires_grad (as its base), yet outside the graph (as torch)
+    return x._grad_accumulator()

@@ -275,6 +275,7 @@ class CrossEntropy(Function):
             q = smoothed * class_weight_row
             losses = -(q * log_p).sum(axis=1)
             self.normaliser, counts = num_rows, None
+            self.classes = None
             # torch builds this from products, and keeps a factor only for the other factor's gradient:
             # target when the input needs one, weight when the input or target does
             needs_input, needs_target = self.needs_input_grad[:2]
@@ -284,12 +285,15 @@ class CrossEntropy(Function):
             classes, class_weight, counts = _index_target_rows(target, weight, ignore_index, dtype)
             # the picked log-probability alone, as torch does: a class with logit −inf elsewhere is harmless
             losses = -class_weight * np.take_along_axis(log_p, classes[:, None], axis=1)[:, 0]
+            self.classes, self.picked_weight = classes, (1 - eps) * class_weight  # q's share at the target class
             q = np.zeros_like(log_p)
-            np.put_along_axis(q, classes[:, None], ((1 - eps) * class_weight)[:, None], axis=1)
+            np.put_along_axis(q, classes[:, None], self.picked_weight[:, None], axis=1)
+            self.smoothing_q = None
             if label_smoothing > 0:
                 smooth = -(class_weight_row * log_p).sum(axis=1)  # −Σ_c w[c] · log p[i, c]
                 losses = (1 - eps) * losses + (eps / num_classes) * smooth
-                q += (eps / num_classes) * class_weight_row * counts[:, None]
+                self.smoothing_q = (eps / num_classes) * class_weight_row * counts[:, None]  # q's smoothing share
+                q += self.smoothing_q
             losses = np.where(counts, losses, 0).astype(dtype, copy=False)
             self.normaliser = class_weight.sum()
             self.save_for_backward(log_p, q, None, None, counts, target, weight)
@@ -303,14 +307,27 @@ class CrossEntropy(Function):
         if counts is not None:
             grad_loss = np.where(counts[:, None], grad_loss, 0)  # ignored rows: no gradient at all
         grad_input = grad_target = grad_weight = None
-        if self.needs_input_grad[0]:
-            probabilities = np.exp(log_p)  # softmax(input), (M, C)
-            grad_input = _rows_back(grad_loss * (probabilities * q.sum(axis=1, keepdims=True) - q), self.input_shape)
+        if self.needs_input_grad[0]:  # through log softmax: ∂L/∂x = g − softmax · Σ_c g, with g = ∂L/∂log p
+            grad_log_p = self.grad_log_probabilities(grad_loss, q)  # (M, C)
+            grad_input = grad_log_p - np.exp(log_p) * grad_log_p.sum(axis=1, keepdims=True)
+            grad_input = _rows_back(grad_input, self.input_shape)
         if self.needs_input_grad[1]:
             grad_target = _rows_back(-grad_loss * (1 - self.smoothing) * class_weight_row * log_p, self.input_shape)
         if self.needs_input_grad[2]:
             grad_weight = -(grad_loss * smoothed * log_p).sum(axis=0)
         return grad_input, grad_target, grad_weight
+
+    def grad_log_probabilities(self, grad_loss, q):
+        """g = ∂L/∂log p = −∂L/∂lossᵢ · q[i], as torch's nodes compute it: nll_loss hands each row's
+        gradient to its target class only (a NaN or ∞ gradient reaches no other class), while the
+        smoothing term and probability targets multiply every class by its share of q."""
+        if self.classes is None:  # probability targets
+            return -grad_loss * q
+        grad_log_p = np.zeros_like(q)
+        np.put_along_axis(grad_log_p, self.classes[:, None], -grad_loss * self.picked_weight[:, None], axis=1)
+        if self.smoothing_q is not None:
+            grad_log_p -= grad_loss * self.smoothing_q
+        return grad_log_p
 
     @staticmethod
     def torch_name(input_ndim, reduction, label_smoothing, probabilities):

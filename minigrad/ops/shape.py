@@ -297,6 +297,19 @@ def assign(array, key, value):
     array[steps[-1]] = value
 
 
+def selects_overlapping_elements(array, key):
+    """Whether ``array[key]`` (a basic key: a view) holds two elements at one memory location, as
+    an ``expand()``ed axis does: writing into it would be ambiguous."""
+    parts = key if isinstance(key, tuple) else (key,)
+    if any(isinstance(k, np.ndarray) for k in parts):
+        return False  # index arrays: torch writes each selected position
+    try:
+        target = _index_with_torch_errors(array, parts)
+    except (IndexError, ValueError):
+        return False  # the write itself raises torch's error
+    return any(stride == 0 and n > 1 for stride, n in zip(target.strides, target.shape))
+
+
 def _index_with_torch_errors(x, key):
     try:
         out = x[key]
@@ -325,8 +338,14 @@ class CopySlices(Function):
         return base  # the base's own memory, now holding value in the view's region
 
     def backward(self, grad):
-        grad_base = grad.copy()
-        replay_view(grad_base, self.view_steps)[...] = 0
+        grad_base = np.array(grad, copy=True)  # an array even when grad is a 0-d numpy scalar
+        region = replay_view(grad_base, self.view_steps)
+        if any(stride == 0 and n > 1 for stride, n in zip(region.strides, region.shape)):
+            raise RuntimeError(  # torch's backward refuses a write through an expand()ed view as well
+                "unsupported operation: more than one element of the written-to tensor refers to a single memory "
+                "location. Please clone() the tensor before performing the operation."
+            )
+        region[...] = 0
         return grad_base, replay_view(grad, self.view_steps)
 
 
@@ -447,6 +466,20 @@ class ToDtype(Function):
 
 def reshape(input, *shape):
     return Reshape.apply(input, shape=size_arguments(shape))
+
+
+def view(input, *shape):
+    """``reshape`` that must not copy: torch's error when the new shape cannot share x's memory."""
+    shape = size_arguments(shape)
+    trial = input._array.view()
+    try:
+        trial.shape = infer_shape(shape, trial.size)  # numpy refuses when the memory layout needs a copy
+    except AttributeError:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one dimension spans "
+            "across two contiguous subspaces). Use .reshape(...) instead."
+        ) from None
+    return Reshape.apply(input, shape=shape)
 
 
 def permute(input, *dims):

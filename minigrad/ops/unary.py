@@ -127,7 +127,7 @@ class Relu(Function):
     backward_name = "ReluBackward0"
 
     def forward(self, x):
-        out = np.asarray(np.maximum(x, 0, dtype=x.dtype))
+        out = np.where(x < 0, x.dtype.type(0), x)  # relu(-0.0) = -0.0 and relu(NaN) = NaN, as torch
         self.save_for_backward(out)
         return out
 
@@ -159,8 +159,9 @@ class Clamp(Function):
         x = x.astype(dtype, copy=False)
         low, high = (None if b is None else np.asarray(b).astype(dtype, copy=False) for b in (low, high))
         self.save_for_backward(x, low, high)
-        out = x if low is None else np.maximum(x, low)  # clamp() checked that a bound is given: out is new
-        return out if high is None else np.minimum(out, high)
+        # where x equals a bound, x itself (torch keeps -0.0 against a bound of 0); a NaN anywhere wins
+        out = x if low is None else np.where(x == low, x, np.maximum(x, low))
+        return out if high is None else np.where(out == high, out, np.minimum(out, high))
 
     def backward(self, grad):
         x, low, high = self.saved_tensors
