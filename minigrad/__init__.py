@@ -38,7 +38,8 @@ from .creation import (
 )
 from .dtypes import bool_ as bool
 from .dtypes import dtype, float32, float64, get_default_dtype, int32, int64, set_default_dtype, uint8
-from .ops.arithmetic import add, div, mul, neg, pow, sub
+from .ops.arithmetic import add, div, mul, neg, sub
+from .ops.power import pow
 from .ops.linalg import matmul
 from .ops.reduction import amax, amin, argmax, argmin, max, maximum, mean, min, minimum, sum, var
 from .ops.shape import cat, clone, concat, concatenate, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze, where

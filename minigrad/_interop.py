@@ -22,10 +22,10 @@ def is_torch_tensor(value):
 def parse_to_arguments(args, dtype=None, device=None):
     """Read ``.to(...)``'s positional arguments, as torch accepts them: a dtype, a device (a string
     or a torch.device) or a tensor whose dtype to take. Checks the device; returns the dtype (or None)."""
-    from .tensor import Tensor  # here, not at the top: tensor.py imports this module
+    from .autograd import function
 
     for arg in args:
-        if isinstance(arg, Tensor) or is_torch_tensor(arg):  # take the tensor's dtype
+        if isinstance(arg, function.Tensor) or is_torch_tensor(arg):  # take the tensor's dtype
             dtype = arg.dtype
         elif isinstance(arg, str) or type(arg).__name__ == "device":
             device = arg

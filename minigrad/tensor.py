@@ -1,56 +1,29 @@
 """The Tensor: a numpy array plus what autograd needs to know about it.
 
-    _array         the values (a numpy array; a view's array shares memory with its base)
+    _array         the values (a numpy array)
     requires_grad  whether gradients should flow to this tensor
     grad_fn        the op node that produced it (None for leaves: tensors the user created)
     grad           ∂L/∂self after backward: set on leaves, and on others after ``retain_grad()``
-    _version       how many in-place changes this tensor's memory has seen (``_version_counter``:
-                   shared by a tensor and its views); an op that saved this tensor refuses to run
-                   backward if it moved
-    _base          for a view (reshape, transpose, slicing, ...): the tensor whose memory it shares
 
-Views and in-place ops (as torch): an in-place op on a view also changes its base, so the base's
-node becomes ``CopySlices`` (grad flows to the op in the view's region, to the old base elsewhere);
-an in-place op on a base changes its views' values, so their nodes are remade from the base's new
-node the next time anyone looks (``_refresh_view``: the view ops replayed on the base).
-
-Every differentiable method here is one line that calls an op in ``minigrad/ops/``; the math
-lives there, forward and backward side by side.
+This file is the autograd core of a tensor. Everything else it does (shape, dtype, ``x + y``,
+``x.sum()``, ...) is in ``tensor_methods.py``: one-line calls of the ops in ``minigrad/ops/``.
+In-place ops and views keep more bookkeeping (``_version_counter``, ``_base``, ``_view_steps``):
+``autograd/inplace.py`` explains it.
 """
 
 import weakref
 
-import numpy as np
+from .autograd import engine, function, inplace
+from .autograd.function import AccumulateGrad
+from .tensor_methods import Size, TensorMethods
 
-from . import dtypes, _printing
-from ._interop import is_torch_tensor, parse_to_arguments
-from .autograd import engine, grad_mode
-from .autograd.function import AccumulateGrad, Function
-from .ops import arithmetic, linalg, reduction, shape, softmax, unary
-from .ops._arguments import size_arguments
+__all__ = ["Size", "Tensor"]
 
 
-class Size(tuple):
-    """A tensor's shape: a tuple that prints as ``minigrad.Size([2, 3])``."""
-
-    def __repr__(self):
-        return f"minigrad.Size({list(self)})"
-
-    def numel(self):
-        return int(np.prod(self))
-
-
-class _VersionCounter:
-    __slots__ = ("value",)
-
-    def __init__(self):
-        self.value = 0
-
-
-class Tensor:
+class Tensor(TensorMethods):
     __slots__ = (
-        "_array", "_requires_grad", "grad", "_grad_fn", "_version_counter", "_base", "_view_steps", "_view_version",
-        "_accumulator", "__weakref__",
+        "_array", "_requires_grad", "grad", "_grad_fn", "_accumulator", "__weakref__",
+        "_version_counter", "_base", "_view_steps", "_view_version", "_view_in_graph",  # autograd/inplace.py
     )
 
     # ``ndarray + tensor`` must call Tensor.__radd__, not broadcast the ndarray elementwise
@@ -59,18 +32,14 @@ class Tensor:
     def __init__(self, data=(), dtype=None, requires_grad=False):
         """``minigrad.Tensor(data)``: as torch.Tensor, always the default float dtype (sharing the
         memory of an array that already has it)."""
+        from . import dtypes
         from .creation import as_array
 
         self._init(as_array(data, dtype or dtypes.get_default_dtype()), requires_grad)
 
     def _init(self, array, requires_grad=False, grad_fn=None):
-        self._array = array
-        self._requires_grad = False
-        self.grad = None
-        self._grad_fn = grad_fn
-        self._version_counter = _VersionCounter()
-        self._base = None
-        self._accumulator = None
+        self._array, self._requires_grad, self.grad, self._grad_fn, self._accumulator = array, False, None, grad_fn, None
+        self._version_counter, self._base = inplace.VersionCounter(), None
         if requires_grad:
             self.requires_grad = True
 
@@ -78,21 +47,17 @@ class Tensor:
     def _wrap(cls, array, requires_grad=False, grad_fn=None):
         """Make a tensor around an existing array, without copying or checking (used by ops)."""
         tensor = object.__new__(cls)
-        tensor._array = array
-        tensor._requires_grad = requires_grad
-        tensor.grad = None
-        tensor._grad_fn = grad_fn
-        tensor._version_counter = _VersionCounter()
-        tensor._base = None
-        tensor._accumulator = None
+        tensor._array, tensor._requires_grad, tensor.grad, tensor._grad_fn, tensor._accumulator = (
+            array, requires_grad, None, grad_fn, None)
+        tensor._version_counter, tensor._base = inplace.VersionCounter(), None
         return tensor
 
-    # -- autograd metadata ------------------------------------------------------------------------
+    # -- autograd -----------------------------------------------------------------------------------
 
     @property
     def requires_grad(self):
-        if self._base is not None and self._view_version != self._version_counter.value:
-            self._refresh_view()
+        if inplace.is_stale(self):  # a view whose base changed in place: its node is remade first
+            inplace.refresh_view(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -115,56 +80,23 @@ class Tensor:
         return self
 
     @property
-    def _version(self):
-        return self._version_counter.value
-
-    @property
     def grad_fn(self):
         """The node that made this tensor (None for a leaf)."""
-        if self._base is not None and self._view_version != self._version_counter.value:
-            self._refresh_view()
+        if inplace.is_stale(self):
+            inplace.refresh_view(self)
         return self._grad_fn
 
     @grad_fn.setter
     def grad_fn(self, node):
         self._grad_fn = node
 
-    # -- views ------------------------------------------------------------------------------------
-
-    def _become_view_of(self, source, step):
-        """Record that this tensor (made by ``step`` = (view op, its options) from ``source``)
-        shares ``source``'s memory. Its ``_base`` is the tensor that owns the memory; the chain of
-        view ops from there is kept to remake this view's node after an in-place op (a view made
-        under no_grad is outside the base's graph and keeps no chain)."""
-        self._version_counter = source._version_counter  # one counter for a base and all its views
-        self._view_version = source._version_counter.value
-        self._base = source if source._base is None else source._base
-        steps = () if source._base is None else source._view_steps
-        recording = grad_mode.is_grad_enabled()
-        self._view_steps = steps + (step,) if steps is not None and recording else None
-        if not recording and source.requires_grad:  # torch: a leaf that requires grad, outside the base's graph
-            self._requires_grad = True
-
-    def _refresh_view(self):
-        """The base (or another view of it) changed in place since this view's node was made:
-        remake the node by replaying the view ops on the base's current node (torch does the
-        same, as one AsStridedBackward0 node). A view made under no_grad stays outside the graph."""
-        self._view_version = self._version_counter.value
-        if self._view_steps is None:
-            return
-        view = self._base
-        with grad_mode.enable_grad():
-            for op, options in self._view_steps:
-                view = op.apply(view, **options)
-        self._grad_fn, self._requires_grad = view._grad_fn, view._requires_grad
-
-    def _is_self_overlapping(self):
-        """Whether two elements share one memory location (an ``expand()``ed axis, stride 0)."""
-        return any(stride == 0 and n > 1 for stride, n in zip(self._array.strides, self._array.shape))
-
     @property
     def is_leaf(self):
         return self.grad_fn is None
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute ∂self/∂leaf for every leaf that requires grad and add it to ``leaf.grad``."""
+        engine.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def retain_grad(self):
         """Keep ``.grad`` on this non-leaf tensor after backward (leaves keep it anyway)."""
@@ -181,12 +113,6 @@ class Tensor:
         if self._accumulator is None:
             self._accumulator = AccumulateGrad(self)
         return self._accumulator
-
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Compute ∂self/∂leaf for every leaf that requires grad and add it to ``leaf.grad``."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def detach(self):
         """The same values (shared memory) cut off from the graph. It shares self's version
@@ -207,574 +133,21 @@ class Tensor:
 
     @data.setter
     def data(self, value):
+        import numpy as np
+
         self._array = value._array if isinstance(value, Tensor) else np.asarray(value)
 
-    # -- shape and type ---------------------------------------------------------------------------
-
     @property
-    def shape(self):
-        return Size(self._array.shape)
+    def _version(self):
+        """How many in-place changes this tensor's memory has seen (torch's ``x._version``)."""
+        return self._version_counter.value
 
-    def size(self, dim=None):
-        if dim is None:
-            return Size(self._array.shape)
-        return self._array.shape[reduction.normalize_dim(dim, self._array.ndim)]
-
-    def dim(self):
-        return self._array.ndim
-
-    @property
-    def ndim(self):
-        return self._array.ndim
-
-    def numel(self):
-        return int(self._array.size)
-
-    nelement = numel
-
-    @property
-    def dtype(self):
-        return dtypes.from_numpy_dtype(self._array.dtype)
-
-    def is_floating_point(self):
-        return self._array.dtype.kind == "f"
-
-    @property
-    def device(self):
-        return "cpu"
-
-    @property
-    def is_cuda(self):
-        return False
-
-    def element_size(self):
-        return self._array.itemsize
-
-    def __len__(self):
-        if self._array.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self._array.shape[0]
-
-    # -- conversion out of minigrad ---------------------------------------------------------------
-
-    def numpy(self, force=False):
-        if self._requires_grad and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return self._array
-
-    def __array__(self, dtype=None, copy=None):
-        if self._requires_grad:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return self._array if dtype is None else self._array.astype(dtype)
-
-    def item(self):
-        if self._array.size != 1:
-            raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
-        return self._array.item()
-
-    def tolist(self):
-        return self._array.tolist()
-
-    def __float__(self):
-        return float(self.item())
-
-    def __int__(self):
-        return int(self.item())
-
-    def __index__(self):
-        if self._array.dtype.kind not in "iu" or self._array.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.item())
-
-    def __bool__(self):
-        if self._array.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
-        return bool(self._array.item())
-
-    def __repr__(self):
-        return _printing.tensor_repr(self)
-
-    def __format__(self, spec):
-        if self._array.ndim == 0:
-            return self.item().__format__(spec)
-        return object.__format__(self, spec)
-
-    __hash__ = object.__hash__
-
-    def __iter__(self):
-        if self._array.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._array.shape[0]))
-
-    def __reduce__(self):  # pickling keeps values and requires_grad (graph is not saved)
+    def __reduce__(self):  # pickling keeps values and requires_grad (the graph is not saved)
         return (_rebuild, (self._array, self._requires_grad))
-
-    # -- dtype conversion (differentiable between float types) ------------------------------------
-
-    def to(self, *args, dtype=None, device=None, copy=False, **kwargs):
-        """``to(dtype)``, ``to(device)`` (only "cpu" exists in minigrad) or ``to(other_tensor)``."""
-        target = dtypes.to_dtype(parse_to_arguments(args, dtype, device))
-        if target is None or (target.numpy == self._array.dtype and not copy):
-            return self
-        return shape.ToDtype.apply(self, dtype=target.numpy)
-
-    def type(self, dtype=None):
-        """``x.type()``: the type name as torch writes it, e.g. "minigrad.FloatTensor" for float32;
-        ``x.type(dtype)`` converts, as ``x.to(dtype)`` (the dtype may be such a name)."""
-        if dtype is None:
-            return f"minigrad.{self.dtype.torch_name}Tensor"
-        if isinstance(dtype, str) and dtype.endswith("Tensor"):
-            dtype = dtypes.from_tensor_type_name(dtype)
-        return self.to(dtype)
-
-    def type_as(self, other):
-        return self.to(other.dtype)
-
-    def float(self):
-        return self.to(dtypes.float32)
-
-    def double(self):
-        return self.to(dtypes.float64)
-
-    def long(self):
-        return self.to(dtypes.int64)
-
-    def int(self):
-        return self.to(dtypes.int32)
-
-    def bool(self):
-        return self.to(dtypes.bool_)
-
-    def cpu(self):
-        return self
-
-    def contiguous(self):
-        """Self when its elements already lie in row-major order in memory, else a copy that does."""
-        return self if self._array.flags.c_contiguous else shape.Clone.apply(self)
-
-    def is_contiguous(self):
-        return bool(self._array.flags.c_contiguous)
-
-    def clone(self):
-        return shape.clone(self)
-
-    # -- arithmetic -------------------------------------------------------------------------------
-
-    def __add__(self, other):
-        return arithmetic.Add.apply(self, _operand(other))
-
-    def __radd__(self, other):  # other + self = self + other; torch also lists self's edge first
-        return arithmetic.Add.apply(self, _operand(other))
-
-    def __sub__(self, other):
-        return arithmetic.Sub.apply(self, _operand(other))
-
-    def __rsub__(self, other):
-        return arithmetic.Sub.apply(_operand(other), self)
-
-    def __mul__(self, other):
-        return arithmetic.Mul.apply(self, _operand(other))
-
-    def __rmul__(self, other):
-        return arithmetic.Mul.apply(self, _operand(other))
-
-    def __truediv__(self, other):
-        return arithmetic.Div.apply(self, _operand(other))
-
-    def __rtruediv__(self, other):
-        return arithmetic.Div.apply(_operand(other), self)
-
-    def __neg__(self):
-        return arithmetic.Neg.apply(self)
-
-    def __pos__(self):
-        return self
-
-    def __pow__(self, exponent):
-        return arithmetic.pow(self, _operand(exponent))
-
-    def __rpow__(self, base):
-        return arithmetic.pow(_operand(base), self)
-
-    def __matmul__(self, other):
-        return linalg.matmul(self, _operand(other))
-
-    def __rmatmul__(self, other):
-        return linalg.matmul(_operand(other), self)
-
-    def add(self, other, *, alpha=1):
-        return arithmetic.add(self, _operand(other), alpha=alpha)
-
-    def sub(self, other, *, alpha=1):
-        return arithmetic.sub(self, _operand(other), alpha=alpha)
-
-    def mul(self, other):
-        return self * other
-
-    def div(self, other):
-        return self / other
-
-    def neg(self):
-        return -self
-
-    def pow(self, exponent):
-        return self**exponent
-
-    def matmul(self, other):
-        return self @ other
-
-    mm = matmul
-
-    # -- comparisons (not differentiable: bool results) -------------------------------------------
-
-    def _compare(self, other, compare):
-        other = other._array if isinstance(other, Tensor) else other
-        return Tensor._wrap(np.asarray(compare(self._array, other)))
-
-    def __eq__(self, other):
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other):
-        return self._compare(other, np.not_equal)
-
-    def __lt__(self, other):
-        return self._compare(other, np.less)
-
-    def __le__(self, other):
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other):
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
-
-    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
-
-    def __and__(self, other):
-        return self._compare(other, np.logical_and if self._array.dtype == np.bool_ else np.bitwise_and)
-
-    def __or__(self, other):
-        return self._compare(other, np.logical_or if self._array.dtype == np.bool_ else np.bitwise_or)
-
-    def __invert__(self):
-        return Tensor._wrap(np.logical_not(self._array) if self._array.dtype == np.bool_ else ~self._array)
-
-    def logical_not(self):
-        return Tensor._wrap(np.logical_not(self._array))
-
-    def isnan(self):
-        return Tensor._wrap(np.isnan(self._array))
-
-    def equal(self, other):
-        return self.shape == other.shape and bool(np.array_equal(self._array, other._array))
-
-    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-        return bool(np.allclose(self._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-    def argmax(self, dim=None, keepdim=False):
-        return reduction.argmax(self, dim, keepdim)
-
-    def argmin(self, dim=None, keepdim=False):
-        return reduction.argmin(self, dim, keepdim)
-
-    # -- elementwise math -------------------------------------------------------------------------
-
-    def exp(self):
-        return unary.Exp.apply(self)
-
-    def log(self):
-        return unary.Log.apply(self)
-
-    def sqrt(self):
-        return unary.Sqrt.apply(self)
-
-    def abs(self):
-        return unary.Abs.apply(self)
-
-    __abs__ = abs
-
-    def sigmoid(self):
-        return unary.Sigmoid.apply(self)
-
-    def tanh(self):
-        return unary.Tanh.apply(self)
-
-    def relu(self):
-        return unary.Relu.apply(self)
-
-    def clamp(self, min=None, max=None):
-        return unary.clamp(self, min, max)
-
-    clip = clamp
-
-    # -- reductions -------------------------------------------------------------------------------
-
-    def sum(self, dim=None, keepdim=False, *, dtype=None):
-        return reduction.sum(self, dim, keepdim, dtype=dtype)
-
-    def mean(self, dim=None, keepdim=False):
-        return reduction.mean(self, dim, keepdim)
-
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return reduction.var(self, dim, unbiased, keepdim, correction=correction)
-
-    def max(self, dim=None, keepdim=False):
-        return reduction.max(self, dim, keepdim)
-
-    def min(self, dim=None, keepdim=False):
-        return reduction.min(self, dim, keepdim)
-
-    def amax(self, dim=(), keepdim=False):
-        return reduction.amax(self, dim, keepdim)
-
-    def amin(self, dim=(), keepdim=False):
-        return reduction.amin(self, dim, keepdim)
-
-    def softmax(self, dim=None, dtype=None):
-        return softmax.softmax(self, dim, dtype)
-
-    def log_softmax(self, dim=None, dtype=None):
-        return softmax.log_softmax(self, dim, dtype)
-
-    # -- shape ------------------------------------------------------------------------------------
-
-    def reshape(self, *shape_):
-        return shape.reshape(self, *shape_)
-
-    def view(self, *shape_):
-        return shape.view(self, *shape_)
-
-    def view_as(self, other):
-        return self.view(other.shape)
-
-    def reshape_as(self, other):
-        return self.reshape(other.shape)
-
-    def permute(self, *dims):
-        return shape.permute(self, *dims)
-
-    def transpose(self, dim0, dim1):
-        return shape.transpose(self, dim0, dim1)
-
-    def t(self):
-        if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return self.transpose(0, 1) if self.ndim == 2 else self.transpose(0, 0)  # a 0-d or 1-d t() is a view too
-
-    @property
-    def T(self):
-        return self.permute(*reversed(range(self.ndim)))
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        return shape.flatten(self, start_dim, end_dim)
-
-    def squeeze(self, dim=None):
-        return shape.squeeze(self, dim)
-
-    def unsqueeze(self, dim):
-        return shape.unsqueeze(self, dim)
-
-    def expand(self, *sizes):
-        return shape.Expand.apply(self, sizes=size_arguments(sizes))
-
-    def expand_as(self, other):
-        return self.expand(other.shape)
-
-    def __getitem__(self, key):
-        return shape.Index.apply(self, key=_index_key(key))
-
-    def __setitem__(self, key, value):
-        """``x[key] = value``: an in-place write. When x or value requires grad it is recorded as
-        any in-place op (``_inplace``): x's new node sends grad to value at key, to old x elsewhere."""
-        key = _index_key(key)
-        target_overlaps = shape.selects_overlapping_elements(self._array, key)
-        if grad_mode.is_grad_enabled() and (self.requires_grad or isinstance(value, Tensor) and value.requires_grad):
-            self._inplace(lambda: shape.IndexPut.apply(self, _operand(value), key=key), writes_each_element_once=not target_overlaps)
-            return
-        self._check_inplace_allowed(writes_each_element_once=not target_overlaps)
-        shape.assign(self._array, key, value._array if isinstance(value, Tensor) else value)
-        self._version_counter.value += 1
-
-    # -- in-place ops -----------------------------------------------------------------------------
-
-    def _check_inplace_allowed(self, writes_each_element_once=False):
-        """torch's refusals of an in-place op, each with what to do instead. An op that only writes
-        (``fill_``, ``zero_``) may write through an expanded view; one that reads self may not."""
-        if self._is_self_overlapping() and not writes_each_element_once:
-            raise RuntimeError(
-                "unsupported operation: more than one element of the written-to tensor refers to a single "
-                "memory location. Please clone() the tensor before performing the operation."
-            )
-        if not grad_mode.is_grad_enabled():
-            return
-        if self._base is None:
-            if self._grad_fn is None and self._requires_grad:
-                raise RuntimeError(
-                    "a leaf Variable that requires grad is being used in an in-place operation. "
-                    "Wrap the update in `with minigrad.no_grad():` or use an out-of-place op."
-                )
-            return
-        base = self._base
-        if self._view_steps is None and base._requires_grad:
-            raise RuntimeError(
-                "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
-                "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
-                "code by moving both the view and the inplace either both inside the no_grad block (if you "
-                "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
-            )
-        if base._grad_fn is None and base._requires_grad:
-            raise RuntimeError(
-                "a view of a leaf Variable that requires grad is being used in an in-place operation. "
-                "Wrap the update in `with minigrad.no_grad():` or use an out-of-place op."
-            )
-
-    def _inplace(self, compute, writes_each_element_once=False):
-        """Run ``compute()`` (an out-of-place op on self) and write its result into self's memory.
-
-        The result's node becomes self's ``grad_fn``: it already points at self's old node, so the
-        graph reads old self → op → new self. When self is a view, the write changes its base: the
-        base's node becomes ``CopySlices`` (old base outside self's region, the op's result inside)
-        and self's node is remade from it. The version counter moves, so nodes that saved the old
-        values refuse to run backward (this node keeps its own copy of them)."""
-        self._check_inplace_allowed(writes_each_element_once)
-        result = compute()
-        if result.shape != self.shape:
-            raise RuntimeError(
-                f"output with shape {list(self.shape)} doesn't match the broadcast shape {list(result.shape)}"
-            )
-        if not np.can_cast(result._array.dtype, self._array.dtype, casting="same_kind"):
-            raise RuntimeError(
-                f"result type {result.dtype.name} can't be cast to the desired output type {self.dtype.name}"
-            )
-        node = result._grad_fn
-        if node is None:  # nothing recorded (no_grad, or nothing requires grad): only the values change
-            np.copyto(self._array, result._array, casting="unsafe")
-            self._version_counter.value += 1
-            return self
-        node._protect_saved(self._array)
-        if self._base is None:
-            np.copyto(self._array, result._array, casting="unsafe")
-            self._set_history(node)
-        else:  # writes result into the base's memory, at self's region
-            base = self._base
-            base._set_history(shape.CopySlices.apply(base, result, view_steps=self._view_steps)._grad_fn)
-        self._version_counter.value += 1  # self (if a view) and every other view of the base are remade on next use
-        return self
-
-    def _set_history(self, node):
-        """An in-place op made ``node``: self now holds its output."""
-        if self.retains_grad:  # .grad now means ∂L/∂(new self)
-            node.retained_output = self._grad_fn.retained_output
-            self._grad_fn.retained_output = None
-        self._grad_fn, self._requires_grad = node, True
-
-    def add_(self, other, *, alpha=1):
-        return self._inplace(lambda: self.add(other, alpha=alpha))
-
-    def sub_(self, other, *, alpha=1):
-        return self._inplace(lambda: self.sub(other, alpha=alpha))
-
-    def mul_(self, other):
-        return self._inplace(lambda: self * other)
-
-    def div_(self, other):
-        return self._inplace(lambda: self / other)
-
-    def __iadd__(self, other):
-        return self.add_(other)
-
-    def __isub__(self, other):
-        return self.sub_(other)
-
-    def __imul__(self, other):
-        return self.mul_(other)
-
-    def __itruediv__(self, other):
-        return self.div_(other)
-
-    def clamp_(self, min=None, max=None):
-        return self._inplace(lambda: self.clamp(min, max))
-
-    def zero_(self):
-        return self.fill_(0)
-
-    def fill_(self, value):
-        value = self._array.dtype.type(value)  # every element becomes value; no gradient reaches the old self
-        return self._inplace(lambda: shape.Where.apply(self, value, condition=np.zeros(self.shape, bool)),
-                             writes_each_element_once=True)
-
-    def copy_(self, src):
-        """Copy ``src``'s values into self (broadcasting src; gradient flows to src)."""
-        src = _operand(src)
-        return self._inplace(lambda: shape.Where.apply(self, src, condition=np.zeros(self.shape, bool)).to(self.dtype))
-
-    def normal_(self, mean=0.0, std=1.0, generator=None):
-        """Overwrite with N(mean, std²) samples; like ``copy_``, no gradient reaches the old values."""
-        from . import random
-
-        return self.copy_(Tensor._wrap(random.normal(self.shape, mean, std, self._array.dtype, generator)))
-
-    def uniform_(self, a=0.0, b=1.0, generator=None):
-        """Overwrite with U(a, b) samples; like ``copy_``, no gradient reaches the old values."""
-        from . import random
-
-        return self.copy_(Tensor._wrap(random.uniform(self.shape, a, b, self._array.dtype, generator)))
 
 
 def _rebuild(array, requires_grad):
     return Tensor._wrap(array, requires_grad=requires_grad)
 
 
-def _operand(x):
-    """Numbers stay numbers (they take part in type promotion as Python scalars); arrays and
-    lists become tensors."""
-    if isinstance(x, (Tensor, int, float, bool, np.number, np.bool_)):
-        return x
-    if is_torch_tensor(x):
-        raise TypeError("cannot mix a torch.Tensor with minigrad; convert it with minigrad.tensor(x.numpy())")
-    from .creation import tensor
-
-    return tensor(x)
-
-
-def _index_key(key):
-    """An index key in torch's meaning, written with numpy's objects (numpy then indexes as torch).
-
-    - a list (or other sequence) is read as a tuple of indices when it is short (under 32 items)
-      and holds a sequence, a tensor, a slice, ``None`` or ``...`` (torch's rule, taken from numpy's
-      old one): ``x[[[0, 1], [1, 2]]]`` is ``x[[0, 1], [1, 2]]``; otherwise it is one index array;
-    - a 0-d integer tensor selects like an int (a view); a uint8 tensor is a mask, as a bool one;
-    - an empty list selects nothing (an int64 index array of length 0)."""
-    if isinstance(key, tuple):
-        return tuple(_index_item(k) for k in key)
-    if isinstance(key, (list, np.ndarray)) and _sequence_is_tuple(key):
-        return tuple(_index_item(k) for k in key)
-    return _index_item(key)
-
-
-def _sequence_is_tuple(key):
-    if isinstance(key, np.ndarray) or len(key) >= 32:
-        return False
-    return any(k is None or k is Ellipsis or isinstance(k, (slice, Tensor, list, tuple, np.ndarray)) for k in key)
-
-
-def _index_item(k):
-    """One entry of a key: tensors and lists become numpy index arrays; the rest stays as it is."""
-    if isinstance(k, Tensor):
-        array = k._array
-        if array.dtype.kind == "f":
-            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        if array.dtype == np.uint8:  # torch reads a byte tensor as a mask (a deprecated spelling of bool)
-            return array.astype(np.bool_)
-        if array.ndim == 0 and array.dtype != np.bool_:
-            return int(array)
-        return array
-    if isinstance(k, np.ndarray) and k.ndim == 0 and k.dtype.kind in "iu":
-        return int(k)
-    if isinstance(k, (list, tuple)):
-        array = np.asarray([_index_item(i) for i in k])
-        if array.dtype.kind not in "bi":  # [] (float64 to numpy) or numbers torch turns into int64
-            array = array.astype(np.int64)
-        return array
-    return k
+function.register_tensor_class(Tensor)  # ops make tensors through autograd.function.Tensor

@@ -1,32 +1,39 @@
-"""Write docs/DERIVATIVES.md: every op in minigrad/ops/, its forward, its gradient rule, and
-where its backward is.
+"""Write docs/DERIVATIVES.md: every op, its forward, its gradient rule, where its backward is, and
+an index from each grad_fn name a learner sees to the op that computed it.
 
     python tools/gen_derivatives.py           # (re)write the file
     python tools/gen_derivatives.py --check   # exit 1 if the file is out of date
 
-The rules come from each op's class docstring, which states, by convention, ``out = ...`` and
-``∂L/∂x = ...`` for each input (``grad`` = ∂L/∂out); see ``rule`` for what is read. Ops are found by
-importing every module of ``minigrad.ops`` and walking ``Function``'s subclasses, so a new
-op file appears in the table without editing this script.
+The rules come from each op's own class docstring, which states, by convention, ``out = ...``,
+``∂L/∂x = ...`` for each input (``grad`` = ∂L/∂out), and, on a line starting with ``where``, what
+its other symbols mean; see ``rule`` and ``symbols`` for what is read. Ops are found by importing
+every module of ``minigrad.ops`` and ``minigrad.autograd`` (the textbook; never the fast copies in
+``minigrad.kernels``) and walking ``Function``'s subclasses, so a new op file appears in the
+table without editing this script.
 """
 
 import argparse
 import functools
 import importlib
 import inspect
+import itertools
 import pkgutil
 import re
 import sys
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import minigrad.autograd  # noqa: E402
 import minigrad.ops  # noqa: E402
 import minigrad.ops.names  # noqa: E402
 from minigrad.autograd.function import Function  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "docs" / "DERIVATIVES.md"
+TEXTBOOK_PACKAGES = (minigrad.ops, minigrad.autograd)
 
 HEADER = """\
 # Derivatives of every op
@@ -38,23 +45,72 @@ Vocabulary, as in PyTorch's `derivatives.yaml`: `out` is the forward result, `gr
 `x`. Where numpy broadcast an input, the engine sums its gradient back to the input's shape
 (`minigrad/autograd/engine.py`, `sum_to_shape`); no op does that itself.
 
+Notation shared by the rows; each row defines its other symbols after "where":
+
+- `·` and `/` act elementwise (broadcasting); `@` is the matrix product; `ᵀ` swaps the last two axes;
+  `[condition]` is 1 where the condition holds and 0 elsewhere.
+- The losses compute one loss per element (L1Loss, MSELoss) or per row (NLLLoss, CrossEntropy),
+  then `out = reduce(lossᵢ)`, as `reduction` says: `'none'` keeps the losses, `'sum'` adds them,
+  `'mean'` adds them and divides by D. D = 1 for `'none'` and `'sum'`; the row says what it is
+  for `'mean'`. `gradᵢ` is grad's entry for loss i with `'none'`, and the one number grad otherwise.
+
+The grad_fn names are torch's, which minigrad copies; the [index below](#which-op-made-this-grad_fn)
+maps each back to the op.
+
 | op | grad_fn | forward | gradient | backward |
 |---|---|---|---|---|
 """
 
+INDEX_HEADER = """
+## Which op made this grad_fn?
+
+`print(loss)` shows `tensor(2.3026, grad_fn=<NllLossBackward0>)`: the name torch gives the node
+that made the tensor. torch names a node after the C++ function that ran, not after the module
+you called, so the name may not say which op to open: `nn.Flatten` gives `ViewBackward0` (op
+`Reshape`), `nn.Linear` gives `AddmmBackward0` (op `Linear`), `nn.CrossEntropyLoss` gives
+`NllLossBackward0` (op `CrossEntropy`). Ops that run several of torch's paths pick the name of
+the path torch would take for those arguments (`minigrad/ops/names.py`). A leaf's gradient is
+added into its `.grad` by an `AccumulateGrad` node (`minigrad/autograd/function.py`), which
+`next_functions` and `minigrad.autograd.trace` show.
+
+| grad_fn | op (and the nn modules that run it) | backward |
+|---|---|---|
+"""
+
+# The nn modules whose forward runs each op (parity_tests/test_derivatives_doc.py runs each one).
+MODULES = {
+    "Convolution": "nn.Conv2d",
+    "MaxPool": "nn.MaxPool2d",
+    "Linear": "nn.Linear",
+    "Reshape": "nn.Flatten",
+    "Dropout": "nn.Dropout",
+    "Relu": "nn.ReLU",
+    "Sigmoid": "nn.Sigmoid",
+    "Tanh": "nn.Tanh",
+    "Softmax": "nn.Softmax",
+    "LogSoftmax": "nn.LogSoftmax",
+    "L1Loss": "nn.L1Loss",
+    "MSELoss": "nn.MSELoss",
+    "NLLLoss": "nn.NLLLoss",
+    "CrossEntropy": "nn.CrossEntropyLoss",
+}
+
 
 def op_classes():
-    """Every Function subclass defined in a module of minigrad.ops, in file then line order."""
-    for module in pkgutil.iter_modules(minigrad.ops.__path__):
-        importlib.import_module(f"minigrad.ops.{module.name}")
+    """Every Function subclass defined in minigrad.ops, then in minigrad.autograd (CopySlices, the
+    node of an in-place change through a view), in file then line order."""
+    for package in TEXTBOOK_PACKAGES:
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{module.name}")
     found, stack = set(), [Function]
     while stack:  # iterative walk over the subclass tree
         for subclass in stack.pop().__subclasses__():
             if subclass not in found:
                 found.add(subclass)
                 stack.append(subclass)
-    ops = [c for c in found if c.__module__.startswith("minigrad.ops.") and c.backward is not Function.backward]
-    return sorted(ops, key=lambda c: (c.__module__, class_source(c)[1]))
+    packages = tuple(package.__name__ + "." for package in TEXTBOOK_PACKAGES)
+    ops = [c for c in found if c.__module__.startswith(packages) and c.backward is not Function.backward]
+    return sorted(ops, key=lambda c: (c.__module__.startswith("minigrad.autograd."), c.__module__, class_source(c)[1]))
 
 
 @functools.cache
@@ -64,20 +120,78 @@ def class_source(cls):
     return "".join(lines), first
 
 
+# -- grad_fn names --------------------------------------------------------------------------------
+
+# a name in quotes: "MulBackward0", "torch::autograd::CopySlices", or a pattern "ReflectionPad{}DBackward0"
+NAME_LITERAL = re.compile(r"[\"']((?:torch::autograd::)\w+|[\w{}]+Backward\d+)[\"']")
+
+# Values to try for each argument of the choosers in ops/names.py; they look only at the number of
+# axes, at whether a size is 1, at whether a needs its gradient and at the bias's number of axes.
+SHAPES = [(2,), (1, 2), (2, 1), (2, 2), (2, 2, 2)]
+TRIAL_ARGUMENTS = {
+    "a_shape": SHAPES,
+    "b_shape": SHAPES,
+    "a_requires_grad": [False, True],
+    "x_shape": SHAPES,
+    "weight_shape": [(2,), (2, 2)],
+    "bias": [None, np.zeros(2), np.zeros((2, 2))],
+}
+
+
+def shown(name):
+    """The name(s) as a learner sees them: torch prints its C++ nodes without their namespace, and
+    pad()'s "ReflectionPad{}DBackward0" is filled with its number of padded axes, 1 to 3."""
+    name = name.removeprefix("torch::autograd::")
+    return [name.format(n) for n in (1, 2, 3)] if "{}" in name else [name]
+
+
+def names_chosen_by(chooser):
+    """Every name a chooser in ops/names.py returns, found by calling it with each trial argument."""
+    arguments = [TRIAL_ARGUMENTS[name] for name in inspect.signature(chooser).parameters]
+    return list(dict.fromkeys(chooser(*trial) for trial in itertools.product(*arguments)))
+
+
 def grad_fn_names(cls):
-    """torch's node name(s): the class attribute, or the ``XBackwardN`` literals in its source
-    (ops such as Sum pick one in forward, depending on the arguments)."""
+    """torch's node name(s) for an op: its ``backward_name``, or, for an op that picks one in
+    forward (``x.sum()`` is SumBackward0, ``x.sum(0)`` SumBackward1), every name its code can pick:
+    the names quoted in its class, in the functions and tables of minigrad.ops it uses (and, when
+    forward is handed ``backward_name``, in the functions that call it: ``pad()``), and every name
+    a chooser in ops/names.py returns."""
     if cls.backward_name:
-        return cls.backward_name
-    source = class_source(cls)[0]
-    for helper in re.findall(r"(\w+_backward_name)\(", source):  # a choice made in ops/names.py
-        source += inspect.getsource(getattr(minigrad.ops.names, helper))
-    names = dict.fromkeys(re.findall(r"[\"'](\w+Backward\d+)[\"']", source))
-    return " / ".join(names) if names else "chosen in forward"
+        return shown(cls.backward_name)
+    module = sys.modules[cls.__module__]
+    sources = [class_source(cls)[0]]
+    if "backward_name" in inspect.signature(cls.forward).parameters:
+        callers = [f for f in vars(module).values() if inspect.isfunction(f) and f.__module__ == module.__name__]
+        sources += [inspect.getsource(f) for f in callers if f"{cls.__name__}.apply(" in inspect.getsource(f)]
+    names, seen = [], set()
+    while sources:  # the op's own source, then the sources it leads to, each once
+        source = sources.pop()
+        names += NAME_LITERAL.findall(source)
+        for word in dict.fromkeys(re.findall(r"\w+(?:\.\w+)?", source)):  # NLLLoss.torch_name too
+            value = functools.reduce(lambda obj, attr: getattr(obj, attr, None), word.split("."), module)
+            if value is None or id(value) in seen:
+                continue
+            seen.add(id(value))
+            if inspect.isfunction(value) and value.__module__ == minigrad.ops.names.__name__:
+                names += names_chosen_by(value)
+            elif inspect.isfunction(value) and value.__module__.startswith("minigrad.ops."):
+                sources.append(inspect.getsource(value))
+            elif isinstance(value, dict):  # a table of names: padding.py's _TORCH_NAMES
+                sources.append(repr(value))
+    return list(dict.fromkeys(shown_name for name in names for shown_name in shown(name)))
+
+
+# -- rules ----------------------------------------------------------------------------------------
+
+
+def own_docstring(cls):
+    """The class's own docstring: a subclass that reuses its base's code still states its own rule."""
+    return inspect.cleandoc(vars(cls).get("__doc__") or "")
 
 
 def rule(cls):
-    """(forward, [gradient lines]) read from the op's docstring.
+    """(forward, [gradient lines]) read from the op's own docstring.
 
     forward    the first line that starts with ``out`` (or ``(values, indices)``) and has ``=``
     gradients  every line that starts with ``∂L/∂``, or has it after that forward line or after a
@@ -85,8 +199,7 @@ def rule(cls):
                holding several rules, two or more spaces apart (``∂L/∂a = grad · b   ∂L/∂b = grad · a``),
                gives one each
     """
-    doc = inspect.getdoc(cls) or ""
-    lines = [line.strip() for line in doc.splitlines()]
+    lines = [line.strip() for line in own_docstring(cls).splitlines()] or [""]
     forward = next((line.split("∂L/∂")[0] for line in lines if re.match(r"(out\b|\().*=", line)), lines[0])
     gradients = []
     for line in lines:
@@ -99,10 +212,18 @@ def rule(cls):
         # rules sharing a line are set apart by 2+ spaces; ∂L/∂ inside a rule (= −∂L/∂input) is not a split
         parts = [" ".join(part.split()) for part in re.split(r"\s{2,}(?=∂L/∂)", "∂L/∂" + rules)]
         gradients += [f"{head} {parts[0]}".strip(), *parts[1:]]
-    if cls.__doc__ is None or "__doc__" not in vars(cls) or vars(cls)["__doc__"] is None:
-        owner = next((base for base in cls.__mro__ if vars(base).get("__doc__")), cls)
-        forward = f"as {owner.__name__}: {forward}"  # a subclass reusing its base's docstring
     return " ".join(forward.split()), gradients
+
+
+def symbols(cls):
+    """The lines that say what the op's symbols mean: the docstring line starting with ``where``
+    and the lines under it, up to a blank line."""
+    lines = [" ".join(line.split()) for line in own_docstring(cls).splitlines()]
+    start = next((i for i, line in enumerate(lines) if line.startswith("where ")), len(lines))
+    return list(itertools.takewhile(bool, lines[start:]))
+
+
+# -- the document ---------------------------------------------------------------------------------
 
 
 def cell(text):
@@ -110,17 +231,31 @@ def cell(text):
     return text.replace("|", "\\|").replace("*", "\\*").replace("<", "&lt;")
 
 
+def backward_link(cls):
+    """[file:line](link) of the backward this op runs (a subclass may run its base's)."""
+    backward = inspect.unwrap(cls.backward)
+    path = Path(inspect.getsourcefile(backward)).resolve().relative_to(ROOT).as_posix()
+    line = inspect.getsourcelines(backward)[1]
+    return f"[{path}:{line}](../{path}#L{line})"
+
+
 def render():
-    rows = []
-    for cls in op_classes():
-        backward = inspect.unwrap(cls.backward)
-        path = Path(inspect.getsourcefile(backward)).resolve().relative_to(ROOT).as_posix()
-        line = inspect.getsourcelines(backward)[1]
+    ops = op_classes()
+    rows, index = [], {}
+    for cls in ops:
         forward, gradients = rule(cls)
-        where = f"[{path}:{line}](../{path}#L{line})"
+        forward = "<br>".join(cell(line) for line in [forward, *symbols(cls)])
         gradient = "<br>".join(cell(g) for g in gradients) or "*(no ∂L/∂ rule in the docstring)*"
-        rows.append(f"| {cls.__name__} | {cell(grad_fn_names(cls))} | {cell(forward)} | {gradient} | {where} |")
-    return HEADER + "\n".join(rows) + "\n"
+        names = grad_fn_names(cls)
+        rows.append(f"| {cls.__name__} | {' / '.join(names)} | {forward} | {gradient} | {backward_link(cls)} |")
+        for name in names:
+            index.setdefault(name, []).append(cls)
+    entries = []
+    for name, classes in sorted(index.items()):
+        made_by = [cls.__name__ + (f" ({MODULES[cls.__name__]})" if cls.__name__ in MODULES else "") for cls in classes]
+        links = [backward_link(cls) for cls in classes]
+        entries.append(f"| {name} | {'<br>'.join(cell(op) for op in made_by)} | {'<br>'.join(links)} |")
+    return HEADER + "\n".join(rows) + "\n" + INDEX_HEADER + "\n".join(entries) + "\n"
 
 
 def main(argv=None):

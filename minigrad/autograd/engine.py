@@ -1,5 +1,7 @@
 """The backward pass: order the graph, run each node's backward once, accumulate into leaves.
 
+``backward(tensors)`` (what ``loss.backward()`` calls) and ``grad(outputs, inputs)`` start it:
+
     1. ``topological_order``: every node reachable from the roots, each listed before the nodes
        that made its inputs (an iterative depth-first search: no recursion limit).
     2. Walk that order. A node's incoming gradient is complete when it is reached, because
@@ -11,9 +13,9 @@
 
 import numpy as np
 
-from ..ops._arguments import broadcasts_to
-from .function import AccumulateGrad, tensor_class
-from . import grad_mode
+from ..broadcasting import broadcasts_to
+from . import function, grad_mode
+from .function import AccumulateGrad, edge_to
 
 #: callables ``observer(node, grad, input_grads)`` told about every step, AccumulateGrad included
 #: (see ``autograd.trace``)
@@ -137,6 +139,84 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
 def accumulate(tensor, grad):
     """``tensor.grad += grad``, creating ``.grad`` (a private copy) the first time."""
     if tensor.grad is None:
-        tensor.grad = tensor_class()._wrap(np.array(grad, dtype=tensor._array.dtype, copy=True))
+        tensor.grad = function.Tensor._wrap(np.array(grad, dtype=tensor._array.dtype, copy=True))
     else:
         tensor.grad._array += grad
+
+
+# -- where a backward pass starts: loss.backward() and autograd.grad() -------------------------------
+
+
+def _as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _root_gradients(outputs, grad_outputs):
+    """The starting ∂L/∂output for each output: ones for a scalar when none is given."""
+    Tensor = function.Tensor
+    grads = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
+    roots, root_grads = [], []
+    for i, (out, g) in enumerate(zip(outputs, grads)):
+        root = edge_to(out)
+        if root is None:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs (this output has shape "
+                    f"{list(out.shape)}); call .sum() first or pass `gradient=` with that shape"
+                )
+            g = np.ones(out.shape, out._array.dtype)
+        else:
+            g = g._array if isinstance(g, Tensor) else np.asarray(g)
+            if g.shape != out._array.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of minigrad.Size({list(g.shape)}) and "
+                    f"output[{i}] has a shape of minigrad.Size({list(out.shape)})."
+                )
+            g = g.astype(out._array.dtype, copy=False)
+        roots.append(root)
+        root_grads.append(g)
+    return roots, root_grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate ∂(tensors)/∂leaf into every leaf's ``.grad``."""
+    if create_graph:
+        raise NotImplementedError("minigrad computes first derivatives only: create_graph=True is not supported")
+    outputs = _as_list(tensors)
+    roots, root_grads = _root_gradients(outputs, grad_tensors)
+    if inputs is None:
+        run_backward(roots, root_grads, retain_graph=bool(retain_graph))
+        return
+    gradients = grad(outputs, _as_list(inputs), grad_tensors, retain_graph=retain_graph, allow_unused=True)
+    for tensor, g in zip(_as_list(inputs), gradients):
+        if g is not None:
+            accumulate(tensor, g._array)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None):
+    """∂(outputs)/∂(inputs) as a tuple of tensors, without touching any ``.grad``."""
+    Tensor = function.Tensor
+    if create_graph:
+        raise NotImplementedError("minigrad computes first derivatives only: create_graph=True is not supported")
+    outputs, inputs = _as_list(outputs), _as_list(inputs)
+    nodes = [edge_to(x) for x in inputs]
+    for i, node in enumerate(nodes):
+        if node is None:
+            raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
+    roots, root_grads = _root_gradients(outputs, grad_outputs)
+    capture = dict.fromkeys(nodes)
+    run_backward(roots, root_grads, retain_graph=bool(retain_graph), capture=capture)
+    results = []
+    for i, node in enumerate(nodes):
+        g = capture[node]
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"One of the differentiated Tensors (input {i}) appears to not have been used in the graph. "
+                "Set allow_unused=True if this is the desired behavior."
+            )
+        results.append(None if g is None else Tensor._wrap(np.array(g, copy=True)))
+    return tuple(results)

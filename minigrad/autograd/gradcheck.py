@@ -11,6 +11,7 @@ different weight (a plain ``.sum()`` would hide transposed or permuted gradients
 
 import numpy as np
 
+from . import function
 from .grad_mode import no_grad
 
 
@@ -24,8 +25,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     ``inputs`` is a tensor or a tuple of them (and other arguments passed through); the inputs
     that require grad must be float64, as finite differences in float32 are too coarse.
     """
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     inputs = inputs if isinstance(inputs, tuple) else (inputs,)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:

@@ -154,17 +154,15 @@ class ChunkedMaxPool(MaxPool):
     """``ops.pooling.MaxPool``'s math (see its docstring), computed faster: a running max over
     strided views of the windows, tap by tap, chunks of planes on all cores. Backward sends grad
     where the winner is tap (i, j), into the slice that tap read. The winners are found only when
-    backward will need them, or ``return_indices`` asks for them (then they stay on the node as
-    ``self.winners``)."""
+    backward will need them, or ``return_indices`` asks for them."""
 
     def forward(self, x, geometry, return_indices=False):
         self.geometry = geometry
         geometry = Windows(geometry)
         out, winners = window_max(x, geometry, with_winners=self.needs_input_grad[0] or return_indices)
-        self.winners = winners if return_indices else None
         # x is kept for its version counter only: changing it in place breaks backward, as in torch
         self.save_for_backward(x, winners)
-        return out
+        return (out, self.geometry.flat_indices(winners)) if return_indices else out
 
     def backward(self, grad):
         x, winners = self.saved_tensors

@@ -252,3 +252,18 @@ def check_linear_arguments(input, weight, bias):
                 f"({bias.shape[-1] if bias.ndim else 1}): bias of shape {list(bias.shape)} does not broadcast to "
                 f"the output shape {list(out_shape)}; bias should be (out_features,) = ({weight.shape[0]},)"
             )
+
+
+def check_not_bool(a, b):
+    """torch refuses ``−`` on bool: on masks it means xor (``^``) or not (``~``)."""
+    is_bool = [isinstance(x, (bool, np.bool_)) or getattr(getattr(x, "dtype", None), "name", None) == "bool" for x in (a, b)]
+    if all(is_bool):
+        raise NotImplementedError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    if any(is_bool):
+        raise NotImplementedError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )

@@ -27,10 +27,10 @@ from .windows import col2im, crop, im2col, output_size, pad
 class Convolution(Function):
     """2-D convolution of a batch of images with a bank of filters, in ``groups`` groups.
 
-    Shapes: x (N, C, H, W), w (O, C/g, kh, kw), b (O,), out and grad (N, O, Ho, Wo); xp is x
-    zero-padded, s the stride, d the dilation, and c runs over the channels of o's group.
-
         out[n, o, y, x] = b[o] + Σ_{c,i,j} w[o, c, i, j] · xp[n, c, s·y + d·i, s·x + d·j]
+        where xp = x zero-padded, s = the stride, d = the dilation (per axis), g = groups;
+              c runs over the channels of o's group, and i, j over the kernel's taps;
+              shapes: x (N, C, H, W), w (O, C/g, kh, kw), b (O,), out and grad (N, O, Ho, Wo)
 
         ∂L/∂b[o]          = Σ_{n,y,x} grad[n, o, y, x]
         ∂L/∂w[o, c, i, j] = Σ_{n,y,x} grad[n, o, y, x] · xp[n, c, s·y + d·i, s·x + d·j]

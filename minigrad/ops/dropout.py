@@ -12,11 +12,13 @@ import numbers
 import numpy as np
 
 from .. import random
+from ..autograd import inplace as inplace_ops
 from ..autograd.function import Function
 
 
 class Dropout(Function):
     """out = x · m / (1−p), m ~ Bernoulli(1−p) per element     ∂L/∂x = grad · m / (1−p)
+    where p = the probability of zeroing an element, m = the mask: 1 where the element is kept
 
     The kept mask scaled by 1/(1−p) is drawn once in forward and saved: backward lets the
     gradient through exactly where forward let the value through. p = 1 zeroes everything.
@@ -50,5 +52,5 @@ def dropout(input, p=0.5, training=True, inplace=False):
             "dropout scales by 1/(1-p), so its input must be a floating-point tensor (convert it with .float())"
         )
     if inplace:
-        return input._inplace(lambda: Dropout.apply(input, float(p)))
+        return inplace_ops.write(input, lambda: Dropout.apply(input, float(p)))
     return Dropout.apply(input, float(p))

@@ -14,10 +14,11 @@ from .names import matmul_backward_name
 
 class MatMul(Function):
     """out = a @ b                     ∂L/∂a = grad @ bᵀ      ∂L/∂b = aᵀ @ grad
+    where ᵀ swaps the last two axes
 
-    (ᵀ swaps the last two axes.) A 1-D ``a`` acts as a row (1, n) and a 1-D ``b`` as a column
-    (n, 1), and that axis is removed again; batch axes broadcast, and the engine sums their
-    gradients back to each input's batch shape.
+    A 1-D ``a`` acts as a row (1, n) and a 1-D ``b`` as a column (n, 1), and that axis is
+    removed again; batch axes broadcast, and the engine sums their gradients back to each
+    input's batch shape.
     """
 
     def forward(self, a, b):

@@ -24,9 +24,10 @@ from .reduction import column_sums
 
 class Linear(Function):
     """out = x @ Wᵀ + b     ∂L/∂x = grad @ W     ∂L/∂W = gradᵀ @ x     ∂L/∂b = Σ grad over rows
+    where W = the weight (out_features, in_features) and b = the bias (out_features,);
+          x and grad are flattened over their leading axes to rows: (rows, in_features), (rows, out_features)
 
-    (x and grad flattened over their leading axes to rows.) A 1-D weight (in_features,) is one
-    output feature whose axis is dropped, as in torch.
+    A 1-D weight (in_features,) is one output feature whose axis is dropped, as in torch.
     """
 
     def forward(self, x, weight, bias=None):

@@ -63,10 +63,11 @@ def _grad_per_loss(grad, shape, reduction, normaliser=None):
 
 class L1Loss(Function):
     """out = reduce(|input − target|)
-    ∂L/∂input = ∂L/∂loss · sign(input − target)      ∂L/∂target = −∂L/∂input
+    ∂L/∂input = grad · sign(input − target) / D      ∂L/∂target = −∂L/∂input
+    where the losses are |input − target| per element (target broadcasts against input); 'mean': D = their number
 
     sign(0) = sign(NaN) = 0: where input equals target (or either is NaN) the gradient is
-    ∂L/∂loss · 0, as in torch (a product: a NaN ∂L/∂loss stays NaN).
+    grad · 0, as in torch (a product: a NaN grad stays NaN).
     """
 
     promotes_dtypes = True
@@ -91,7 +92,8 @@ class L1Loss(Function):
 
 class MSELoss(Function):
     """out = reduce((input − target)²)
-    ∂L/∂input = ∂L/∂loss · 2 (input − target)       ∂L/∂target = −∂L/∂input
+    ∂L/∂input = grad · 2 (input − target) / D       ∂L/∂target = −∂L/∂input
+    where the losses are (input − target)² per element (target broadcasts against input); 'mean': D = their number
 
     input and target are saved (as torch saves them) and their difference recomputed in backward.
     """
@@ -206,10 +208,12 @@ def _index_target_rows(target, weight, ignore_index, dtype):
 
 class NLLLoss(Function):
     """out = reduce(lossᵢ),  lossᵢ = −w[yᵢ] · input[i, yᵢ]   (input holds log-probabilities)
-    ∂L/∂input[i, c] = −∂L/∂lossᵢ · w[yᵢ] where c = yᵢ, and 0 for every other class
+    ∂L/∂input[i, c] = −gradᵢ · w[yᵢ] / D where c = yᵢ, and 0 for every other class
+    where row i = one sample (and position d1..dk), yᵢ = its target class;
+          w = the class weights (1 if not given);
+          'mean': D = Σᵢ w[yᵢ] over the rows that count (so with no weights, their number)
 
-    Rows whose target is ``ignore_index`` have loss 0 and get no gradient; 'mean' divides by
-    D = Σᵢ w[yᵢ] over the rows that count (so with no weights, by their number).
+    Rows whose target is ``ignore_index`` have loss 0 and get no gradient.
     """
 
     def forward(self, input, target, weight, ignore_index, reduction):
@@ -244,16 +248,18 @@ class NLLLoss(Function):
 
 class CrossEntropy(Function):
     """out = reduce(lossᵢ),  lossᵢ = −Σ_c q[i, c] · log softmax(input)[i, c]
-    ∂L/∂input[i]     = ∂L/∂lossᵢ · (softmax(input)[i] · Σ_c q[i, c] − q[i])
-    ∂L/∂target[i, c] = −∂L/∂lossᵢ · (1 − ε) · w[c] · log softmax(input)[i, c]   (probability targets)
-    ∂L/∂w[c]         = −Σᵢ ∂L/∂lossᵢ · t[i, c] · log softmax(input)[i, c]       (probability targets)
+    ∂L/∂input[i]     = gradᵢ / D · (softmax(input)[i] · Σ_c q[i, c] − q[i])
+    ∂L/∂target[i, c] = −gradᵢ / D · (1 − ε) · w[c] · log softmax(input)[i, c]   (probability targets)
+    ∂L/∂w[c]         = −Σᵢ gradᵢ / D · t[i, c] · log softmax(input)[i, c]       (probability targets)
+    where row i = one sample (and position d1..dk), C = the number of classes, ε = label_smoothing;
+          w = the class weights (1 if not given);
+          q[i] = row i's target distribution, weighted and smoothed:
+          class-index targets yᵢ:   q[i, c] = (1 − ε) · w[yᵢ] · [c = yᵢ] + ε/C · w[c]   (q[i] = 0 if ignored)
+          probability targets:      q[i, c] = w[c] · t[i, c],   t = (1 − ε) · target + ε/C
+          'mean': D = Σᵢ w[yᵢ] over the rows that count (class-index targets), or the number of rows
 
-    q[i] is row i's target distribution, times the class weights w and smoothed by ε:
-        class-index targets   q[i, c] = (1 − ε) · w[yᵢ] · [c = yᵢ] + ε/C · w[c]   (q[i] = 0 if ignored)
-        probability targets   q[i, c] = w[c] · t[i, c],   t = (1 − ε) · target + ε/C
     The input gradient follows from log softmax(x)_c = x_c − log Σ_k e^{x_k}: its derivative
-    along x_j is [c = j] − softmax(x)_j. 'mean' divides by D = Σᵢ w[yᵢ] over the rows that
-    count (class-index targets) or by M, the number of rows (probability targets).
+    along x_j is [c = j] − softmax(x)_j.
 
     log softmax subtracts each row's maximum first, so logits of 1e4 give finite losses.
     """

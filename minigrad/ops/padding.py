@@ -51,6 +51,9 @@ class Pad(Function):
     """out[..., k] = x[..., source[k]] along each padded axis (the constant where source[k] = −1)
 
     ∂L/∂x[..., j] = Σ_{k : source[k] = j} grad[..., k]
+    where source[k] = the input position that output position k copies, as the mode says;
+          −1 where the constant goes; ... = the other axes
+
     The interior is a one-to-one copy, so its gradient is copied back; each border position
     then adds its gradient into the input position it copied (an interior one for reflect and
     circular, an edge for replicate). Constant positions copied nothing and send nothing back.

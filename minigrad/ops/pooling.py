@@ -13,16 +13,18 @@ switched off (``MINIGRAD_KERNELS=0``, see ``minigrad/kernels``).
 import numpy as np
 
 from .. import kernels
-from ..autograd.function import Function, tensor_class
+from ..autograd.function import Function
 from .checks import max_pool2d_arguments
 from .windows import col2im, crop, im2col, pad
 
 
 class MaxPool(Function):
-    """The largest value of every window of every plane (xp: x padded with −∞):
+    """The largest value of every window of every plane.
 
         out[…, y, x]   = max_{i,j} xp[…, s·y + d·i, s·x + d·j]
         ∂L/∂x[…, p, q] = Σ grad[…, y, x] over the windows (y, x) whose winner is pixel (p, q)
+        where xp = x padded with −∞, s = the stride, d = the dilation (per axis);
+              i, j run over the kernel's taps, and … are the leading (batch and channel) axes
 
     One tap of each window wins and takes the window's whole gradient; the others get exactly 0
     (even when grad is NaN or ∞). torch's winner is the first maximum in row-major order among
@@ -41,7 +43,7 @@ class MaxPool(Function):
         out = windows.max(axis=-3)  # np.max keeps NaN, as torch's max does         (…, Ho, Wo)
         self.winners = winning_taps(windows, out, g.taps_inside_input())  #         (…, Ho, Wo)
         self.save_for_backward(x)  # for its version counter: changing x in place breaks backward, as in torch
-        return out
+        return (out, g.flat_indices(self.winners)) if return_indices else out  # indices: not differentiable
 
     def backward(self, grad):
         self.saved_tensors  # raises if x changed in place since forward
@@ -114,7 +116,4 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """
     geometry = PoolGeometry(*max_pool2d_arguments(input, kernel_size, stride, padding, dilation, ceil_mode))
     op = kernels.fast_version_of(MaxPool)  # the kernel, unless kernels are switched off
-    if not return_indices:
-        return op.apply(input, geometry=geometry)
-    out, node = op.apply_with_node(input, geometry=geometry, return_indices=True)
-    return out, tensor_class()._wrap(geometry.flat_indices(node.winners))
+    return op.apply(input, geometry=geometry, return_indices=return_indices)  # (out, indices) with indices

@@ -11,7 +11,8 @@ from collections import namedtuple
 import numpy as np
 
 from .. import dtypes
-from ..autograd.function import Function, tensor_class
+from ..autograd import function
+from ..autograd.function import Function
 
 
 def normalize_dims(dim, ndim):
@@ -71,7 +72,8 @@ class Sum(Function):
 
 
 class Mean(Function):
-    """out = Σ x / n over dims          ∂L/∂x = grad / n broadcast back over the reduced dims"""
+    """out = Σ x / n over dims          ∂L/∂x = grad / n broadcast back over the reduced dims
+    where n = the number of elements each output averages"""
 
     def forward(self, x, dim=None, keepdim=False):
         if x.dtype.kind != "f":
@@ -91,6 +93,7 @@ class Mean(Function):
 
 class Var(Function):
     """out = Σ (x − x̄)² / (n − correction)     ∂L/∂x = grad · 2 (x − x̄) / (n − correction)
+    where x̄ = the mean over dims, n = the number of elements each output reduces
 
     With n − correction ≤ 0 the forward divides by 0 (inf or nan) and so does the gradient;
     torch writes the whole-tensor case as ∞ where x ≠ x̄ and NaN (= ∞ · 0) where x = x̄.
@@ -225,15 +228,30 @@ class MaxDim(Function):
 
 
 class MinDim(MaxDim):
+    """(values, indices) = min over one dim      ∂L/∂x = grad at the returned index, 0 elsewhere
+
+    MaxDim's code: ``indices`` (found by ``extreme_indices`` with smallest=True) say where the
+    minimum sits."""
+
     backward_name = "MinBackward0"
 
 
 class MinAll(MaxAll):
+    """out = min over every element     ∂L/∂x = grad / k at each of the k tied minima, 0 elsewhere
+
+    MaxAll's code, run with smallest=True: a NaN is the minimum (it takes the whole gradient, k
+    counts the NaNs), and elsewhere the gradient is exactly 0, even when grad is NaN or ∞."""
+
     backward_name = "MinBackward1"
     function_name = "min"
 
 
 class Amin(Amax):
+    """out = min over ``dim``           ∂L/∂x = (grad / k) · [x = out]: k tied minima share grad
+
+    Amax's code, run with smallest=True: where the minimum is NaN nothing matches, k = 0, and the
+    whole reduced slice's gradient is NaN, as torch's amin gives."""
+
     backward_name = "AminBackward0"
     function_name = "amin"
 
@@ -249,7 +267,8 @@ class Maximum(Function):
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return np.minimum(a, b) if self.smallest else np.maximum(a, b)
+        out = np.minimum(a, b) if self.smallest else np.maximum(a, b)  # NaN wins, as in torch
+        return np.where(a == b, a, out)  # a tie gives a, as torch's (maximum(0.0, -0.0) is 0.0)
 
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -290,7 +309,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def _extreme(input, dim, keepdim, smallest):
-    Tensor = tensor_class()
+    Tensor = function.Tensor
 
     if dim is None:
         return (MinAll if smallest else MaxAll).apply(input, smallest=smallest)
@@ -331,7 +350,7 @@ def minimum(input, other):
 
 def _arg_extreme(input, dim, keepdim, smallest):
     """Index of the first largest (smallest) element; NaN counts as largest. Not differentiable."""
-    Tensor = tensor_class()
+    Tensor = function.Tensor
 
     x, name = input._array, "argmin" if smallest else "argmax"
     find = np.argmin if smallest else np.argmax

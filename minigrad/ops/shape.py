@@ -8,6 +8,7 @@ the input's elements came from: the inverse reshape, the inverse permutation, a 
 import numpy as np
 
 from .. import dtypes
+from ..autograd import function
 from ..autograd.function import Function
 from ._arguments import is_int, size_arguments
 from .reduction import normalize_dim
@@ -143,7 +144,7 @@ class Expand(Function):
                     f"non-singleton dimension {axis}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(x.shape)}"
                 )
         # a view with stride 0 along the repeated axes; writable (as torch's), so that a write into
-        # one row of it reaches x; writing the whole of it is refused (``Tensor._check_inplace_allowed``)
+        # one row of it reaches x; writing the whole of it is refused (``autograd.inplace.check_allowed``)
         repeated = np.broadcast_to(x, tuple(target))
         return np.lib.stride_tricks.as_strided(x, repeated.shape, repeated.strides, writeable=x.flags.writeable)
 
@@ -323,39 +324,6 @@ def _index_with_torch_errors(x, key):
         raise IndexError(message.replace("axis", "dimension")) from None
 
 
-class CopySlices(Function):
-    """base[view] = value, in place: the node a base gets when one of its views is changed in place.
-
-    ``view_steps`` are the view ops, with their options, that made the view from the base.
-        ∂L/∂(old base) = grad with zeros in the view's region (those values were overwritten)
-        ∂L/∂value      = grad's view region (found by the same view ops, applied to grad)"""
-
-    backward_name = "torch::autograd::CopySlices"
-
-    def forward(self, base, value, view_steps):
-        self.view_steps = view_steps
-        np.copyto(replay_view(base, view_steps), value, casting="unsafe")
-        return base  # the base's own memory, now holding value in the view's region
-
-    def backward(self, grad):
-        grad_base = np.array(grad, copy=True)  # an array even when grad is a 0-d numpy scalar
-        region = replay_view(grad_base, self.view_steps)
-        if any(stride == 0 and n > 1 for stride, n in zip(region.strides, region.shape)):
-            raise RuntimeError(  # torch's backward refuses a write through an expand()ed view as well
-                "unsupported operation: more than one element of the written-to tensor refers to a single memory "
-                "location. Please clone() the tensor before performing the operation."
-            )
-        region[...] = 0
-        return grad_base, replay_view(grad, self.view_steps)
-
-
-def replay_view(array, view_steps):
-    """The view of ``array`` that ``view_steps`` (a chain of (view op, options)) make."""
-    for op, options in view_steps:
-        array = op().forward(array, **options)
-    return array
-
-
 class Cat(Function):
     """out = the inputs joined along ``dim``   ∂L/∂xᵢ = the slice of grad that came from xᵢ"""
 
@@ -523,9 +491,7 @@ def stack(tensors, dim=0):
 
 
 def where(condition, input, other):
-    from ..tensor import Tensor
-
-    mask = condition._array if isinstance(condition, Tensor) else np.asarray(condition)
+    mask = condition._array if isinstance(condition, function.Tensor) else np.asarray(condition)
     if mask.dtype != np.bool_:
         raise RuntimeError(
             "where expected condition to be a boolean tensor, but got a tensor with dtype "

@@ -138,17 +138,18 @@ class Relu(Function):
 
 class Clamp(Function):
     """out = min(max(x, low), high): x where low ≤ x ≤ high, low below, high above.
+    where low and high are the bounds (min and max), numbers or tensors
 
-    Number bounds (ClampBackward1):   ∂L/∂x = grad where low < x < high, else 0   (0 on a bound)
+    Number bounds (ClampBackward1): ∂L/∂x = grad where low < x < high, else 0   (0 on a bound)
     A missing bound sets no condition (clamp(x, min=0) at x = ∞ passes grad); a NaN x gets 0.
 
-    Tensor bounds (ClampBackward0) broadcast against x and get gradients too. Each element's
-    grad goes to what the output copied; x and a bound it ties share it (½ each) when low < high:
-        ∂L/∂x    = grad · (0 where x < low or x > high;  else ½ on a tie, 1 otherwise)
+    Tensor bounds (ClampBackward0): ∂L/∂x = grad · (0 where x < low or x > high;  else ½ on a tie, 1 otherwise)
         ∂L/∂low  = grad · (1 where x < low ≤ high;  ½ on a tie with low)
         ∂L/∂high = grad · (1 where x > high ≥ low, and everywhere if low > high (out = high))
-    With one tensor bound the rules are torch.maximum(x, low)'s / torch.minimum(x, high)'s, where
-    a bound gets grad wherever x does not beat it (so a NaN x gives grad to both).
+    Tensor bounds broadcast against x and get gradients too: each element's grad goes to what
+    the output copied, and x and a bound it ties share it (½ each) when low < high. With one
+    tensor bound the rules are torch.maximum(x, low)'s / torch.minimum(x, high)'s, where a
+    bound gets grad wherever x does not beat it (so a NaN x gives grad to both).
     Every mask selects (where it is 0 the gradient is 0 even if grad is NaN or ∞); a missing
     bound never ties. (torch 2.14's rules, measured.)"""
 

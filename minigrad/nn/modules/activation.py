@@ -4,6 +4,7 @@ Each is a parameter-free module whose ``forward`` calls the function of the same
 ``minigrad.nn.functional`` (the op and its derivative live in ``minigrad/ops/``).
 """
 
+from ...autograd import inplace as inplace_ops
 from .. import functional as F
 from ..module import Module
 
@@ -17,7 +18,7 @@ class ReLU(Module):
 
     def forward(self, input):
         if self.inplace:
-            return input._inplace(lambda: F.relu(input))
+            return inplace_ops.write(input, lambda: F.relu(input))
         return F.relu(input)
 
     def extra_repr(self):

@@ -1,0 +1,238 @@
+"""Advanced: in-place ops, views, and why backward can still trust what a node saved.
+
+Read this after the core (tensor.py, autograd/function.py, ops/arithmetic.py, autograd/engine.py):
+nothing here is needed for out-of-place programs, which are most programs.
+
+Version counters. Every tensor's memory has a counter, shared by the tensor and its views, that
+every in-place change bumps. A node that saved an array remembers the counter's value then
+(``watch_saved_versions``); if it moved by the time backward runs, backward refuses, as torch's
+does, instead of using changed values (``check_saved_versions``).
+
+In-place ops (``x.add_(y)``, ``x[k] = v``, ...) compute the out-of-place op, then write its result
+into x's memory (``write``). The result's node becomes x's ``grad_fn``: it already points at x's
+old node, so the graph reads old x → op → new x.
+
+Views (reshape, transpose, slicing, expand, ...) share their base's memory (``become_view_of``):
+- an in-place op on a view also changes its base, so the base's node becomes ``CopySlices``
+  (grad flows to the op's result in the view's region, to the old base elsewhere);
+- an in-place op on a base changes its views' values, so their nodes are remade from the base's
+  new node the next time anyone looks (``refresh_view``: the view ops replayed on the base).
+"""
+
+import numpy as np
+
+from . import grad_mode
+from .function import Function
+
+
+class VersionCounter:
+    """How many in-place changes one block of memory has seen."""
+
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = 0
+
+
+# -- views -----------------------------------------------------------------------------------------
+
+
+def mark_view(out, source, step):
+    """A view op's output shares its input's memory, unless numpy had to copy (a reshape of a
+    transposed array): only then is it recorded as a view. (An empty result shares no bytes,
+    but numpy's ``.base`` says it is a view.)"""
+    array = out._array
+    if np.may_share_memory(array, source._array) or (array.size == 0 and array.base is not None):
+        become_view_of(out, source, step)
+
+
+def become_view_of(view, source, step):
+    """Record that ``view`` (made by ``step`` = (view op, its options) from ``source``) shares
+    source's memory. Its ``_base`` is the tensor that owns the memory; the chain of view ops from
+    there is kept to remake the view's node after an in-place op. A view made under no_grad of a
+    tensor that requires grad requires grad too, but stays outside the graph (as torch's)."""
+    view._version_counter = source._version_counter  # one counter for a base and all its views
+    view._view_version = source._version_counter.value
+    view._base = source if source._base is None else source._base
+    view._view_steps = (() if source._base is None else source._view_steps) + (step,)
+    recording = grad_mode.is_grad_enabled()
+    view._view_in_graph = recording and (source._base is None or source._view_in_graph)
+    if not recording and source.requires_grad:
+        view._requires_grad = True
+
+
+def is_stale(view):
+    """Whether an in-place op changed ``view``'s memory since its node was made."""
+    return view._base is not None and view._view_version != view._version_counter.value
+
+
+def refresh_view(view):
+    """Remake a stale view's node by replaying its view ops on the base's current node (torch
+    does the same, as one AsStridedBackward0 node). A view made under no_grad stays outside."""
+    view._view_version = view._version_counter.value
+    if not view._view_in_graph:
+        return
+    replayed = view._base
+    with grad_mode.enable_grad():
+        for op, options in view._view_steps:
+            replayed = op.apply(replayed, **options)
+    view._grad_fn, view._requires_grad = replayed._grad_fn, replayed._requires_grad
+
+
+def is_self_overlapping(array):
+    """Whether two elements share one memory location (an ``expand()``ed axis: stride 0)."""
+    return any(stride == 0 and n > 1 for stride, n in zip(array.strides, array.shape))
+
+
+# -- in-place writes -------------------------------------------------------------------------------
+
+
+def check_allowed(tensor, writes_each_element_once=False):
+    """torch's refusals of an in-place op, each with what to do instead. An op that only writes
+    (``fill_``, ``zero_``) may write through an expanded view; one that reads the tensor may not."""
+    if is_self_overlapping(tensor._array) and not writes_each_element_once:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a single "
+            "memory location. Please clone() the tensor before performing the operation."
+        )
+    if not grad_mode.is_grad_enabled():
+        return
+    base = tensor._base
+    if base is None:
+        if tensor._grad_fn is None and tensor._requires_grad:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation. "
+                "Wrap the update in `with minigrad.no_grad():` or use an out-of-place op."
+            )
+        return
+    if not tensor._view_in_graph and base._requires_grad:
+        raise RuntimeError(
+            "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+            "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+            "code by moving both the view and the inplace either both inside the no_grad block (if you "
+            "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+        )
+    if base._grad_fn is None and base._requires_grad:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation. "
+            "Wrap the update in `with minigrad.no_grad():` or use an out-of-place op."
+        )
+
+
+def write(tensor, compute, writes_each_element_once=False):
+    """Run ``compute()`` (an out-of-place op on ``tensor``) and write its result into tensor's memory.
+
+    The result's node becomes tensor's ``grad_fn``. When tensor is a view, the write changes its
+    base: the base's node becomes ``CopySlices`` (old base outside the view's region, the result
+    inside) and the view's node is remade from it. The version counter moves, so nodes that saved
+    the old values refuse to run backward (the result's node keeps its own copy of them)."""
+    check_allowed(tensor, writes_each_element_once)
+    result = compute()
+    if result.shape != tensor.shape:
+        raise RuntimeError(
+            f"output with shape {list(tensor.shape)} doesn't match the broadcast shape {list(result.shape)}"
+        )
+    if not np.can_cast(result._array.dtype, tensor._array.dtype, casting="same_kind"):
+        raise RuntimeError(
+            f"result type {result.dtype.name} can't be cast to the desired output type {tensor.dtype.name}"
+        )
+    node = result._grad_fn
+    if node is None:  # nothing recorded (no_grad, or nothing requires grad): only the values change
+        np.copyto(tensor._array, result._array, casting="unsafe")
+    elif tensor._base is None:
+        protect_saved(node, tensor._array)
+        np.copyto(tensor._array, result._array, casting="unsafe")
+        set_history(tensor, node)
+    else:  # CopySlices writes result into the base's memory, at the view's region
+        protect_saved(node, tensor._array)
+        base = tensor._base
+        set_history(base, CopySlices.apply(base, result, view_steps=tensor._view_steps)._grad_fn)
+    tensor._version_counter.value += 1  # the view (if one) and every other view of the base: remade on next use
+    return tensor
+
+
+class CopySlices(Function):
+    """base[view] = value, in place: the node a base gets when one of its views is changed in place.
+
+    ``view_steps`` are the view ops, with their options, that made the view from the base.
+        ∂L/∂(old base) = grad with zeros in the view's region (those values were overwritten)
+        ∂L/∂value      = grad's view region (found by the same view ops, applied to grad)"""
+
+    backward_name = "torch::autograd::CopySlices"
+
+    def forward(self, base, value, view_steps):
+        self.view_steps = view_steps
+        np.copyto(replay_view(base, view_steps), value, casting="unsafe")
+        return base  # the base's own memory, now holding value in the view's region
+
+    def backward(self, grad):
+        grad_base = np.array(grad, copy=True)  # an array even when grad is a 0-d numpy scalar
+        region = replay_view(grad_base, self.view_steps)
+        if is_self_overlapping(region):  # torch's backward refuses a write through an expand()ed view too
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers to a single memory "
+                "location. Please clone() the tensor before performing the operation."
+            )
+        region[...] = 0
+        return grad_base, replay_view(grad, self.view_steps)
+
+
+def replay_view(array, view_steps):
+    """The view of ``array`` that ``view_steps`` (a chain of (view op, options)) make."""
+    for op, options in view_steps:
+        array = op().forward(array, **options)
+    return array
+
+
+def set_history(tensor, node):
+    """An in-place op made ``node``: ``tensor`` now holds its output."""
+    if tensor.retains_grad:  # .grad now means ∂L/∂(new tensor)
+        node.retained_output = tensor._grad_fn.retained_output
+        tensor._grad_fn.retained_output = None
+    tensor._grad_fn, tensor._requires_grad = node, True
+
+
+# -- what nodes saved ----------------------------------------------------------------------------
+
+
+def watch_saved_versions(node, tensors):
+    """Remember the version of every tensor (an input or the output) whose memory an array the
+    node saved shares (itself or a view of it), so that an in-place change to it makes backward
+    raise instead of silently using the changed values."""
+    node._saved_versions = []
+    for position, array in enumerate(node._saved or ()):
+        if not isinstance(array, np.ndarray):
+            continue
+        for x in tensors:
+            if shares_memory(array, x._array):
+                node._saved_versions.append((x._version_counter, x._version_counter.value, position))
+                break
+
+
+def check_saved_versions(node):
+    """Raise torch's error if a tensor whose memory the node saved has changed in place since."""
+    for counter, version, position in node._saved_versions:
+        if counter.value != version:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: [{node.name()}, saved tensor {position}] is at version {counter.value}; "
+                f"expected version {version} instead. Hint: use an out-of-place op (x = x + y) or "
+                ".clone() the tensor before changing it in place."
+            )
+
+
+def protect_saved(node, array):
+    """An in-place op is about to overwrite ``array`` with ``node``'s own result: keep a private
+    copy of whatever the node saved from that memory (its old values)."""
+    if not node._saved:
+        return
+    overwritten = {i for i, s in enumerate(node._saved) if isinstance(s, np.ndarray) and shares_memory(s, array)}
+    if overwritten:
+        node._saved = tuple(s.copy() if i in overwritten else s for i, s in enumerate(node._saved))
+        node._saved_versions = [v for v in node._saved_versions if v[2] not in overwritten]
+
+
+def shares_memory(a, b):
+    """Whether two arrays may overlap: the same array, or a view involved (arrays that own
+    their memory and are not the same object never overlap)."""
+    return a is b or ((a.base is not None or b.base is not None) and np.may_share_memory(a, b))

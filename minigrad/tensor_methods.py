@@ -1,0 +1,524 @@
+"""Everything a Tensor does besides autograd: shape and dtype, conversions, and the methods
+that call ops (``x + y``, ``x.sum()``, ``x.reshape(...)``, ``x.add_(y)``, ...), each one line that
+calls an op in ``minigrad/ops/``, where the math lives, forward and backward side by side.
+
+``Tensor`` (tensor.py) inherits these; tensor.py itself holds the autograd core.
+"""
+
+import numpy as np
+
+from . import dtypes, _printing
+from ._interop import is_torch_tensor, parse_to_arguments
+from .autograd import function, grad_mode, inplace
+from .ops import arithmetic, linalg, power, reduction, shape, softmax, unary
+from .ops._arguments import size_arguments
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as ``minigrad.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"minigrad.Size({list(self)})"
+
+    def numel(self):
+        return int(np.prod(self))
+
+
+class TensorMethods:
+    """The methods of ``Tensor`` that are not autograd (a mixin: ``class Tensor(TensorMethods)``)."""
+
+    __slots__ = ()
+
+    # -- shape and type ---------------------------------------------------------------------------
+
+    @property
+    def shape(self):
+        return Size(self._array.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._array.shape)
+        return self._array.shape[reduction.normalize_dim(dim, self._array.ndim)]
+
+    def dim(self):
+        return self._array.ndim
+
+    @property
+    def ndim(self):
+        return self._array.ndim
+
+    def numel(self):
+        return int(self._array.size)
+
+    nelement = numel
+
+    @property
+    def dtype(self):
+        return dtypes.from_numpy_dtype(self._array.dtype)
+
+    def is_floating_point(self):
+        return self._array.dtype.kind == "f"
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def is_cuda(self):
+        return False
+
+    def element_size(self):
+        return self._array.itemsize
+
+    def __len__(self):
+        if self._array.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._array.shape[0]
+
+    # -- conversion out of minigrad ---------------------------------------------------------------
+
+    def numpy(self, force=False):
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._array
+
+    def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._array if dtype is None else self._array.astype(dtype)
+
+    def item(self):
+        if self._array.size != 1:
+            raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
+        return self._array.item()
+
+    def tolist(self):
+        return self._array.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._array.dtype.kind not in "iu" or self._array.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self._array.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._array.item())
+
+    def __repr__(self):
+        return _printing.tensor_repr(self)
+
+    def __format__(self, spec):
+        if self._array.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    __hash__ = object.__hash__
+
+    def __iter__(self):
+        if self._array.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._array.shape[0]))
+
+    # -- dtype conversion (differentiable between float types) ------------------------------------
+
+    def to(self, *args, dtype=None, device=None, copy=False, **kwargs):
+        """``to(dtype)``, ``to(device)`` (only "cpu" exists in minigrad) or ``to(other_tensor)``."""
+        target = dtypes.to_dtype(parse_to_arguments(args, dtype, device))
+        if target is None or (target.numpy == self._array.dtype and not copy):
+            return self
+        return shape.ToDtype.apply(self, dtype=target.numpy)
+
+    def type(self, dtype=None):
+        """``x.type()``: the type name as torch writes it, e.g. "minigrad.FloatTensor" for float32;
+        ``x.type(dtype)`` converts, as ``x.to(dtype)`` (the dtype may be such a name)."""
+        if dtype is None:
+            return f"minigrad.{self.dtype.torch_name}Tensor"
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            dtype = dtypes.from_tensor_type_name(dtype)
+        return self.to(dtype)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool_)
+
+    def cpu(self):
+        return self
+
+    def contiguous(self):
+        """Self when its elements already lie in row-major order in memory, else a copy that does."""
+        return self if self._array.flags.c_contiguous else shape.Clone.apply(self)
+
+    def is_contiguous(self):
+        return bool(self._array.flags.c_contiguous)
+
+    def clone(self):
+        return shape.clone(self)
+
+    # -- arithmetic -------------------------------------------------------------------------------
+
+    def __add__(self, other):
+        return arithmetic.Add.apply(self, _operand(other))
+
+    def __radd__(self, other):  # other + self = self + other; torch also lists self's edge first
+        return arithmetic.Add.apply(self, _operand(other))
+
+    def __sub__(self, other):
+        return arithmetic.Sub.apply(self, _operand(other))
+
+    def __rsub__(self, other):
+        return arithmetic.Sub.apply(_operand(other), self)
+
+    def __mul__(self, other):
+        return arithmetic.Mul.apply(self, _operand(other))
+
+    def __rmul__(self, other):
+        return arithmetic.Mul.apply(self, _operand(other))
+
+    def __truediv__(self, other):
+        return arithmetic.Div.apply(self, _operand(other))
+
+    def __rtruediv__(self, other):
+        return arithmetic.Div.apply(_operand(other), self)
+
+    def __neg__(self):
+        return arithmetic.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __pow__(self, exponent):
+        return power.pow(self, _operand(exponent))
+
+    def __rpow__(self, base):
+        return power.pow(_operand(base), self)
+
+    def __matmul__(self, other):
+        return linalg.matmul(self, _operand(other))
+
+    def __rmatmul__(self, other):
+        return linalg.matmul(_operand(other), self)
+
+    def add(self, other, *, alpha=1):
+        return arithmetic.add(self, _operand(other), alpha=alpha)
+
+    def sub(self, other, *, alpha=1):
+        return arithmetic.sub(self, _operand(other), alpha=alpha)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def neg(self):
+        return -self
+
+    def pow(self, exponent):
+        return self**exponent
+
+    def matmul(self, other):
+        return self @ other
+
+    mm = matmul
+
+    # -- comparisons (not differentiable: bool results) -------------------------------------------
+
+    def _compare(self, other, compare):
+        other = other._array if isinstance(other, function.Tensor) else other
+        return function.Tensor._wrap(np.asarray(compare(self._array, other)))
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __and__(self, other):
+        return self._compare(other, np.logical_and if self._array.dtype == np.bool_ else np.bitwise_and)
+
+    def __or__(self, other):
+        return self._compare(other, np.logical_or if self._array.dtype == np.bool_ else np.bitwise_or)
+
+    def __invert__(self):
+        return function.Tensor._wrap(np.logical_not(self._array) if self._array.dtype == np.bool_ else ~self._array)
+
+    def logical_not(self):
+        return function.Tensor._wrap(np.logical_not(self._array))
+
+    def isnan(self):
+        return function.Tensor._wrap(np.isnan(self._array))
+
+    def equal(self, other):
+        return self.shape == other.shape and bool(np.array_equal(self._array, other._array))
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return bool(np.allclose(self._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def argmax(self, dim=None, keepdim=False):
+        return reduction.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return reduction.argmin(self, dim, keepdim)
+
+    # -- elementwise math -------------------------------------------------------------------------
+
+    def exp(self):
+        return unary.Exp.apply(self)
+
+    def log(self):
+        return unary.Log.apply(self)
+
+    def sqrt(self):
+        return unary.Sqrt.apply(self)
+
+    def abs(self):
+        return unary.Abs.apply(self)
+
+    __abs__ = abs
+
+    def sigmoid(self):
+        return unary.Sigmoid.apply(self)
+
+    def tanh(self):
+        return unary.Tanh.apply(self)
+
+    def relu(self):
+        return unary.Relu.apply(self)
+
+    def clamp(self, min=None, max=None):
+        return unary.clamp(self, min, max)
+
+    clip = clamp
+
+    # -- reductions -------------------------------------------------------------------------------
+
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        return reduction.sum(self, dim, keepdim, dtype=dtype)
+
+    def mean(self, dim=None, keepdim=False):
+        return reduction.mean(self, dim, keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return reduction.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def max(self, dim=None, keepdim=False):
+        return reduction.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        return reduction.min(self, dim, keepdim)
+
+    def amax(self, dim=(), keepdim=False):
+        return reduction.amax(self, dim, keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        return reduction.amin(self, dim, keepdim)
+
+    def softmax(self, dim=None, dtype=None):
+        return softmax.softmax(self, dim, dtype)
+
+    def log_softmax(self, dim=None, dtype=None):
+        return softmax.log_softmax(self, dim, dtype)
+
+    # -- shape ------------------------------------------------------------------------------------
+
+    def reshape(self, *shape_):
+        return shape.reshape(self, *shape_)
+
+    def view(self, *shape_):
+        return shape.view(self, *shape_)
+
+    def view_as(self, other):
+        return self.view(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def permute(self, *dims):
+        return shape.permute(self, *dims)
+
+    def transpose(self, dim0, dim1):
+        return shape.transpose(self, dim0, dim1)
+
+    def t(self):
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self.transpose(0, 1) if self.ndim == 2 else self.transpose(0, 0)  # a 0-d or 1-d t() is a view too
+
+    @property
+    def T(self):
+        return self.permute(*reversed(range(self.ndim)))
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return shape.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim=None):
+        return shape.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        return shape.unsqueeze(self, dim)
+
+    def expand(self, *sizes):
+        return shape.Expand.apply(self, sizes=size_arguments(sizes))
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def __getitem__(self, key):
+        return shape.Index.apply(self, key=_index_key(key))
+
+    def __setitem__(self, key, value):
+        """``x[key] = value``: an in-place write. When x or value requires grad it is recorded as
+        any in-place op: x's new node sends grad to value at key, to old x elsewhere."""
+        key = _index_key(key)
+        whole_elements = not shape.selects_overlapping_elements(self._array, key)
+        if grad_mode.is_grad_enabled() and (self.requires_grad or isinstance(value, function.Tensor) and value.requires_grad):
+            inplace.write(self, lambda: shape.IndexPut.apply(self, _operand(value), key=key), whole_elements)
+            return
+        inplace.check_allowed(self, writes_each_element_once=whole_elements)
+        shape.assign(self._array, key, value._array if isinstance(value, function.Tensor) else value)
+        self._version_counter.value += 1
+
+    # -- in-place ops (minigrad/autograd/inplace.py) ------------------------------------------------
+
+    def add_(self, other, *, alpha=1):
+        return inplace.write(self, lambda: self.add(other, alpha=alpha))
+
+    def sub_(self, other, *, alpha=1):
+        return inplace.write(self, lambda: self.sub(other, alpha=alpha))
+
+    def mul_(self, other):
+        return inplace.write(self, lambda: self * other)
+
+    def div_(self, other):
+        return inplace.write(self, lambda: self / other)
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def clamp_(self, min=None, max=None):
+        return inplace.write(self, lambda: self.clamp(min, max))
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        value = self._array.dtype.type(value)  # every element becomes value; no gradient reaches the old self
+        return inplace.write(self, lambda: shape.Where.apply(self, value, condition=np.zeros(self.shape, bool)),
+                             writes_each_element_once=True)
+
+    def copy_(self, src):
+        """Copy ``src``'s values into self (broadcasting src; gradient flows to src)."""
+        if src is self:  # as torch: copying a tensor onto itself changes nothing
+            return self
+        src = _operand(src)
+        return inplace.write(self, lambda: shape.Where.apply(self, src, condition=np.zeros(self.shape, bool)).to(self.dtype))
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        """Overwrite with N(mean, std²) samples; like ``copy_``, no gradient reaches the old values."""
+        from . import random
+
+        return self.copy_(function.Tensor._wrap(random.normal(self.shape, mean, std, self._array.dtype, generator)))
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        """Overwrite with U(a, b) samples; like ``copy_``, no gradient reaches the old values."""
+        from . import random
+
+        return self.copy_(function.Tensor._wrap(random.uniform(self.shape, a, b, self._array.dtype, generator)))
+
+
+def _operand(x):
+    """Numbers stay numbers (they take part in type promotion as Python scalars); arrays and
+    lists become tensors."""
+    if isinstance(x, (function.Tensor, int, float, bool, np.number, np.bool_)):
+        return x
+    if is_torch_tensor(x):
+        raise TypeError("cannot mix a torch.Tensor with minigrad; convert it with minigrad.tensor(x.numpy())")
+    from .creation import tensor
+
+    return tensor(x)
+
+
+def _index_key(key):
+    """An index key in torch's meaning, written with numpy's objects (numpy then indexes as torch).
+
+    - a list (or other sequence) is read as a tuple of indices when it is short (under 32 items)
+      and holds a sequence, a tensor, a slice, ``None`` or ``...`` (torch's rule, taken from numpy's
+      old one): ``x[[[0, 1], [1, 2]]]`` is ``x[[0, 1], [1, 2]]``; otherwise it is one index array;
+    - a 0-d integer tensor selects like an int (a view); a uint8 tensor is a mask, as a bool one;
+    - an empty list selects nothing (an int64 index array of length 0)."""
+    if isinstance(key, tuple):
+        return tuple(_index_item(k) for k in key)
+    if isinstance(key, (list, np.ndarray)) and _sequence_is_tuple(key):
+        return tuple(_index_item(k) for k in key)
+    return _index_item(key)
+
+
+def _sequence_is_tuple(key):
+    if isinstance(key, np.ndarray) or len(key) >= 32:
+        return False
+    return any(k is None or k is Ellipsis or isinstance(k, (slice, function.Tensor, list, tuple, np.ndarray)) for k in key)
+
+
+def _index_item(k):
+    """One entry of a key: tensors and lists become numpy index arrays; the rest stays as it is."""
+    if isinstance(k, function.Tensor):
+        array = k._array
+        if array.dtype.kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if array.dtype == np.uint8:  # torch reads a byte tensor as a mask (a deprecated spelling of bool)
+            return array.astype(np.bool_)
+        if array.ndim == 0 and array.dtype != np.bool_:
+            return int(array)
+        return array
+    if isinstance(k, np.ndarray) and k.ndim == 0 and k.dtype.kind in "iu":
+        return int(k)
+    if isinstance(k, (list, tuple)):
+        array = np.asarray([_index_item(i) for i in k])
+        if array.dtype.kind not in "bi":  # [] (float64 to numpy) or numbers torch turns into int64
+            array = array.astype(np.int64)
+        return array
+    return k
