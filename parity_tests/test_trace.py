@@ -1,5 +1,6 @@
 """minigrad.autograd.trace: each backward step in order, its shapes and gradient norms (checked
-against the chain rule done by hand in numpy), accumulation rows, and the printed table."""
+against the chain rule done by hand in numpy), accumulation rows, the printed table, and the
+class that ran each step (a kernel or its textbook op, which share the node's name)."""
 
 import numpy as np
 import pytest
@@ -7,8 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
+import minigrad.nn.functional as F
 from minigrad.autograd import engine, trace
 from minigrad.autograd.trace import Step
+from minigrad.ops.linalg import MatMul
 
 from strategies import arrays, broadcastable_shapes
 
@@ -58,6 +61,8 @@ def test_small_graph_step_by_step():
             if e is not None:
                 np.testing.assert_allclose(g, e, rtol=1e-12, err_msg=f"step {i + 1}")
     assert [s.is_accumulation for s in tr.steps] == [False] * 4 + [True, False, True, True]
+    matmul_class = minigrad.backends.kernels.fast_version_of(MatMul).__name__  # MatMul, or its kernel
+    assert [s.ran for s in tr.steps] == ["Sum", "Mul", "Tanh", "Add", "AccumulateGrad", matmul_class] + ["AccumulateGrad"] * 2
 
 
 def test_table_is_aligned_and_names_parameters():
@@ -66,10 +71,12 @@ def test_table_is_aligned_and_names_parameters():
         loss.backward()
     lines = str(tr).splitlines()
     assert str(tr) == tr.table() and len(lines) == 2 + len(tr.steps)
-    assert lines[0].split() == ["step", "node", "∂L/∂out", "‖∂L/∂out‖", "∂L/∂inputs", "‖∂L/∂inputs‖", "adds", "into", ".grad", "of"]
-    column = lines[0].index("node")
-    assert all(line[column:].startswith(s.op) for line, s in zip(lines[2:], tr.steps))  # aligned
-    assert lines[2].split()[:5] == ["1", "SumBackward0", "()", "1", "(2,"]
+    assert lines[0].split() == ["step", "node", "ran", "∂L/∂out", "‖∂L/∂out‖", "∂L/∂inputs", "‖∂L/∂inputs‖", "adds", "into", ".grad", "of"]
+    node, ran, out = (lines[0].index(name) for name in ("node", "ran", "∂L/∂out"))
+    assert all(line[node:].startswith(s.op) for line, s in zip(lines[2:], tr.steps))  # aligned
+    for line, s in zip(lines[2:], tr.steps):  # the class that ran; blank on a leaf's row
+        assert line[ran:out].strip() == ("" if s.is_accumulation else s.ran)
+    assert lines[2].split()[:6] == ["1", "SumBackward0", "Sum", "()", "1", "(2,"]
     assert lines[6].split()[-1] == "b" and lines[9].endswith("leaf (2, 3)")
     assert "None" in lines[3]  # the constant c gets no gradient
     assert repr(tr) == "<minigrad.autograd.trace: 8 steps>"
@@ -124,3 +131,31 @@ def test_broadcast_mul_norms_match_numpy(data, shapes):
     np.testing.assert_allclose(mul.input_grad_norms[0], norm(sum_to(np.broadcast_to(b, out_shape), a.shape)), rtol=1e-12)
     np.testing.assert_allclose(mul.input_grad_norms[1], norm(sum_to(np.broadcast_to(a, out_shape), b.shape)), rtol=1e-12)
     assert {s.accumulates_into for s in tr.steps if s.is_accumulation} == {"a", "b"}
+
+
+@pytest.mark.parametrize("kernels_on", [True, False], ids=["kernels on", "kernels off"])
+def test_rows_name_the_class_that_ran(kernels_on):
+    """A kernel and its textbook op report the same node name (torch's); the ``ran`` field and
+    column tell which of the two ran."""
+    rng = np.random.default_rng(0)
+    x = minigrad.tensor(rng.standard_normal((2, 3, 6, 6)), requires_grad=True)
+    w = minigrad.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)
+    fc = minigrad.tensor(rng.standard_normal((5, 36)), requires_grad=True)
+    m = minigrad.tensor(rng.standard_normal((5, 2)), requires_grad=True)
+    with minigrad.backends.kernels.flags(enabled=kernels_on):
+        hidden = F.max_pool2d(F.conv2d(x, w, padding=1), 2).flatten(1)  # (2, 36)
+        loss = (F.linear(hidden, fc) @ m).sum()
+    with trace() as tr:
+        loss.backward()
+    ran = {s.op: s.ran for s in tr.steps if not s.is_accumulation}
+    expected = {
+        "ConvolutionBackward0": ("ChunkedConvolution", "Convolution"),
+        "MaxPool2DWithIndicesBackward0": ("ChunkedMaxPool", "MaxPool"),
+    }
+    for op, (kernel, textbook) in expected.items():
+        assert ran[op] == (kernel if kernels_on else textbook), op
+    # linear without bias and the @ both make an MmBackward0 node
+    assert sorted(s.ran for s in tr.steps if s.op == "MmBackward0") == (
+        ["ThreadedLinear", "ThreadedMatMul"] if kernels_on else ["Linear", "MatMul"])
+    conv_row = next(line for line in str(tr).splitlines() if "ConvolutionBackward0" in line)
+    assert conv_row.split()[2] == ("ChunkedConvolution" if kernels_on else "Convolution")

@@ -10,6 +10,11 @@ Each row is one node of the graph: it receives ∂L/∂out (``grad``) and its ba
 ∂L/∂input to each input, the chain rule ∂L/∂x = ∂L/∂out · ∂out/∂x applied once. An
 ``AccumulateGrad`` row is a leaf adding the gradient that reached it into its ``.grad``: the
 end of a path. A leaf used twice gets one row: the engine sums both paths first.
+
+The ``ran`` column names the Python class whose ``backward`` ran. The node's name is torch's,
+and a fast kernel reports its textbook op's name: ``ConvolutionBackward0`` is run either by
+``Convolution`` (minigrad/ops/conv.py) or, with ``minigrad.backends.kernels`` on, by
+``ChunkedConvolution`` (minigrad/kernels/conv.py). Only this column tells them apart.
 """
 
 from dataclasses import dataclass
@@ -30,6 +35,7 @@ class Step:
     input_grad_shapes: tuple  # shape of ∂L/∂input sent to each input (None: no gradient needed)
     input_grad_norms: tuple  # ‖∂L/∂input‖ for each input (None likewise)
     accumulates_into: str | None  # AccumulateGrad only: the leaf's name, or "leaf (shape)"
+    ran: str = ""  # the class whose backward ran: "Convolution", or its kernel "ChunkedConvolution"
 
     @property
     def is_accumulation(self):
@@ -77,20 +83,23 @@ class trace:
             input_grad_shapes=tuple(None if g is None else tuple(g.shape) for g in input_grads),
             input_grad_norms=tuple(None if g is None else _norm(g) for g in input_grads),
             accumulates_into=leaf,
+            ran=type(node).__name__,
         )
         self.steps.append(step)
 
     def table(self):
-        """The steps as an aligned text table (also what ``print(tr)`` shows)."""
+        """The steps as an aligned text table (also what ``print(tr)`` shows); ``ran`` is left
+        blank on accumulation rows, where it would repeat the node's name."""
 
         def listed(values, fmt):
             return ", ".join("None" if v is None else fmt(v) for v in values)
 
-        header = ("step", "node", "∂L/∂out", "‖∂L/∂out‖", "∂L/∂inputs", "‖∂L/∂inputs‖", "adds into .grad of")
+        header = ("step", "node", "ran", "∂L/∂out", "‖∂L/∂out‖", "∂L/∂inputs", "‖∂L/∂inputs‖", "adds into .grad of")
         rows = [
             (
                 str(i),
                 s.op,
+                "" if s.is_accumulation else s.ran,  # a leaf's row: AccumulateGrad, named once
                 _shape(s.grad_shape),
                 f"{s.grad_norm:.4g}",
                 listed(s.input_grad_shapes, _shape),

@@ -39,7 +39,7 @@ class MaxPool(Function):
         g = self.geometry = geometry
         xp = pad(x, g.padding_pairs, lowest_value(x.dtype), g.padded_hw)  #         (…, Hp, Wp)
         windows = im2col(xp, g.kernel, g.out_hw, g.stride, g.dilation)  #         (…, kh, kw, Ho, Wo)
-        windows = windows.reshape(*x.shape[:-2], -1, *g.out_hw)  # taps in row-major order: (…, T, Ho, Wo)
+        windows = windows.reshape(*x.shape[:-2], g.kernel[0] * g.kernel[1], *g.out_hw)  # taps in row-major order: (…, T, Ho, Wo)
         out = windows.max(axis=-3)  # np.max keeps NaN, as torch's max does         (…, Ho, Wo)
         self.winners = winning_taps(windows, out, g.taps_inside_input())  #         (…, Ho, Wo)
         self.save_for_backward(x)  # for its version counter: changing x in place breaks backward, as in torch
