@@ -13,6 +13,9 @@ In-place ops and views keep more bookkeeping (``_version_counter``, ``_base``, `
 
 import weakref
 
+import numpy as np
+
+from . import dtypes
 from .autograd import engine, function, inplace
 from .autograd.function import AccumulateGrad
 from .tensor_methods import Size, TensorMethods
@@ -32,8 +35,7 @@ class Tensor(TensorMethods):
     def __init__(self, data=(), dtype=None, requires_grad=False):
         """``minigrad.Tensor(data)``: as torch.Tensor, always the default float dtype (sharing the
         memory of an array that already has it)."""
-        from . import dtypes
-        from .creation import as_array
+        from .creation import as_array  # creation.py makes Tensors: imported when first needed
 
         self._init(as_array(data, dtype or dtypes.get_default_dtype()), requires_grad)
 
@@ -133,8 +135,6 @@ class Tensor(TensorMethods):
 
     @data.setter
     def data(self, value):
-        import numpy as np
-
         self._array = value._array if isinstance(value, Tensor) else np.asarray(value)
 
     @property

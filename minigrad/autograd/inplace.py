@@ -81,7 +81,7 @@ def refresh_view(view):
 
 def is_self_overlapping(array):
     """Whether two elements share one memory location (an ``expand()``ed axis: stride 0)."""
-    return any(stride == 0 and n > 1 for stride, n in zip(array.strides, array.shape))
+    return array.size > 1 and any(stride == 0 and n > 1 for stride, n in zip(array.strides, array.shape))
 
 
 # -- in-place writes -------------------------------------------------------------------------------
@@ -162,7 +162,11 @@ class CopySlices(Function):
 
     def forward(self, base, value, view_steps):
         self.view_steps = view_steps
-        np.copyto(replay_view(base, view_steps), value, casting="unsafe")
+        region = replay_view(base, view_steps)
+        # through an expand()ed view (x.expand(2, 3)[[0, 0]] = v) several elements are one memory
+        # location: write only the changed ones, or an unchanged alias written later undoes them
+        changed = (region != value) if is_self_overlapping(region) else True
+        np.copyto(region, value, casting="unsafe", where=changed)
         return base  # the base's own memory, now holding value in the view's region
 
     def backward(self, grad):

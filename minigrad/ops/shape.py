@@ -308,7 +308,7 @@ def selects_overlapping_elements(array, key):
         target = _index_with_torch_errors(array, parts)
     except (IndexError, ValueError):
         return False  # the write itself raises torch's error
-    return any(stride == 0 and n > 1 for stride, n in zip(target.strides, target.shape))
+    return target.size > 1 and any(stride == 0 and n > 1 for stride, n in zip(target.strides, target.shape))
 
 
 def _index_with_torch_errors(x, key):
