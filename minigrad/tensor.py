@@ -26,7 +26,7 @@ __all__ = ["Size", "Tensor"]
 class Tensor(TensorMethods):
     __slots__ = (
         "_array", "_requires_grad", "grad", "_grad_fn", "_accumulator", "__weakref__",
-        "_version_counter", "_base", "_view_steps", "_view_version", "_view_in_graph",  # autograd/inplace.py
+        "_version_counter", "_base", "_view_steps", "_view_version", "_view_in_graph", "_has_views",  # autograd/inplace.py
     )
 
     # ``ndarray + tensor`` must call Tensor.__radd__, not broadcast the ndarray elementwise
@@ -41,7 +41,7 @@ class Tensor(TensorMethods):
 
     def _init(self, array, requires_grad=False, grad_fn=None):
         self._array, self._requires_grad, self.grad, self._grad_fn, self._accumulator = array, False, None, grad_fn, None
-        self._version_counter, self._base = inplace.VersionCounter(), None
+        self._version_counter, self._base, self._has_views = inplace.VersionCounter(), None, False
         if requires_grad:
             self.requires_grad = True
 
@@ -51,7 +51,7 @@ class Tensor(TensorMethods):
         tensor = object.__new__(cls)
         tensor._array, tensor._requires_grad, tensor.grad, tensor._grad_fn, tensor._accumulator = (
             array, requires_grad, None, grad_fn, None)
-        tensor._version_counter, tensor._base = inplace.VersionCounter(), None
+        tensor._version_counter, tensor._base, tensor._has_views = inplace.VersionCounter(), None, False
         return tensor
 
     # -- autograd -----------------------------------------------------------------------------------

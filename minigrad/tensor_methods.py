@@ -166,11 +166,11 @@ class TensorMethods:
         return self
 
     def contiguous(self):
-        """Self when its elements already lie in row-major order in memory, else a copy that does."""
-        return self if self._array.flags.c_contiguous else shape.Clone.apply(self)
+        """Self when its elements already lie in row-major order (as torch lays them out), else a copy."""
+        return self if self.is_contiguous() else shape.Clone.apply(self)
 
     def is_contiguous(self):
-        return bool(self._array.flags.c_contiguous)
+        return bool(shape.layout_in_torch(self).flags.c_contiguous)
 
     def clone(self):
         return shape.clone(self)
@@ -405,8 +405,15 @@ class TensorMethods:
         """``x[key] = value``: an in-place write. When x or value requires grad it is recorded as
         any in-place op: x's new node sends grad to value at key, to old x elsewhere."""
         key = _index_key(key)
-        whole_elements = not shape.selects_overlapping_elements(self._array, key)
+        value_array = value._array if isinstance(value, function.Tensor) else None
+        if shape.writes_onto_itself(self._array, key, value_array):  # x[:] = x: as copy_ onto itself, nothing
+            inplace.check_allowed(self, writes_each_element_once=True)
+            return
+        whole_elements = not shape.selects_overlapping_elements(self._array, key, value_array)
         if grad_mode.is_grad_enabled() and (self.requires_grad or isinstance(value, function.Tensor) and value.requires_grad):
+            if shape.writes_through_a_view(key, self._array.shape):  # as torch: value is copied into the view x[key]
+                self[key].copy_(shape.without_extra_leading_ones(_operand(value), self._array[key]))
+                return
             inplace.write(self, lambda: shape.IndexPut.apply(self, _operand(value), key=key), whole_elements)
             return
         inplace.check_allowed(self, writes_each_element_once=whole_elements)
@@ -452,7 +459,8 @@ class TensorMethods:
 
     def copy_(self, src):
         """Copy ``src``'s values into self (broadcasting src; gradient flows to src)."""
-        if src is self:  # as torch: copying a tensor onto itself changes nothing
+        if src is self:  # as torch: copying a tensor onto itself changes nothing (once allowed at all)
+            inplace.check_allowed(self, writes_each_element_once=True)
             return self
         src = _operand(src)
         return inplace.write(self, lambda: shape.Where.apply(self, src, condition=np.zeros(self.shape, bool)).to(self.dtype))

@@ -55,13 +55,25 @@ class Known:
 
 
 def _inplace_with_itself(step, run):
-    """``y.mul_(y)`` / ``y.div_(y)``: the op saved y, which it then overwrote; torch's backward
-    raises (a saved tensor was modified), minigrad's computes."""
-    return (step.op == "inplace" and step.options["target"] == "self" and step.options["method"] in ("mul_", "div_")
-            and step.options["args"][0] == Ref(step.operands[0]))
+    """``y.mul_(y)`` / ``y.div_(y)`` (or a view of y times y): the op saved y, which it then
+    overwrote; torch's backward raises (a saved tensor was modified), minigrad's computes."""
+    return (step.op == "inplace" and step.options["target"] in ("self", "view_of_self")
+            and step.options["method"] in ("mul_", "div_") and step.options["args"][0] == Ref(step.operands[0]))
+
+
+def _setitem_with_repeated_aliases(step, run):
+    """``e[[0, 1, 0]] = v`` where e is an ``expand()``ed view: several positions are one memory
+    location, written several times; torch keeps its last write in its own order (and warns that
+    this is deprecated), minigrad the write that changed the value."""
+    if not (step.op == "inplace" and step.options["method"] == "setitem" and step.options.get("key_kind") == "list"):
+        return False
+    x = run.env[step.operands[0]]
+    return any(stride == 0 and n > 1 for stride, n in zip(x.stride(), x.shape))
 
 
 KNOWN_DIVERGENCES = [
+    Known("a setitem with repeated indices through an expand()ed view: which write survives (deprecated in torch)",
+          "step", _setitem_with_repeated_aliases),
     Known("y.mul_(y) / y.div_(y): torch's backward refuses (it saved y, now modified); minigrad keeps a copy of "
           "the old y and gives the right gradient", "step", _inplace_with_itself),
 ]

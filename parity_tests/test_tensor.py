@@ -580,3 +580,39 @@ def test_random_fills_follow_inplace_rules(method):
         getattr(h, method)()  # the old values of h no longer matter: x gets no gradient
         (h * 3).sum().backward()
         assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_a_kernel_result_is_contiguous_and_its_views_write_through_as_in_torch():
+    """conv2d's kernel keeps its result channels-last in memory; torch's result is contiguous, so
+    ``view`` works on it and writes through the view reach it (found by the composition fuzzer)."""
+
+    def program(lib):
+        out = lib.nn.functional.conv2d(lib.ones(2, 3, 4, 4, dtype=lib.float64), lib.ones(5, 3, 1, 1, dtype=lib.float64))
+        assert out.is_contiguous()
+        flat = out.view(2, -1)
+        flat[:, :3] = 0.0
+        return out
+
+    assert_same(*run_both(program))
+
+
+def test_writes_through_an_expanded_view_as_torch():
+    """``e[0] = v`` into an expanded view writes the one shared element, and gradients follow;
+    ``e[:] = e`` changes nothing; ``leaf.copy_(leaf)`` is still an in-place op on a leaf."""
+
+    def program(lib):
+        base = lib.tensor(0.0, dtype=lib.float64) + 0
+        e = base.expand(2)
+        v = lib.tensor(3.0, dtype=lib.float64, requires_grad=True)
+        e[0] = v
+        (base * 2).backward()
+        with lib.no_grad():
+            e[:] = e
+        return base, v.grad
+
+    for mg, t in zip(*run_both(program)):
+        assert_same(mg, t)
+    for lib in (minigrad, torch):
+        leaf = lib.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
+            leaf.copy_(leaf)

@@ -54,6 +54,7 @@ def become_view_of(view, source, step):
     view._version_counter = source._version_counter  # one counter for a base and all its views
     view._view_version = source._version_counter.value
     view._base = source if source._base is None else source._base
+    view._base._has_views = True
     view._view_steps = (() if source._base is None else source._view_steps) + (step,)
     recording = grad_mode.is_grad_enabled()
     view._view_in_graph = recording and (source._base is None or source._view_in_graph)
@@ -70,7 +71,8 @@ def refresh_view(view):
     """Remake a stale view's node by replaying its view ops on the base's current node (torch
     does the same, as one AsStridedBackward0 node). A view made under no_grad stays outside."""
     view._view_version = view._version_counter.value
-    if not view._view_in_graph:
+    if not view._view_in_graph:  # outside the graph, it requires grad when its base does (as torch's)
+        view._requires_grad = view._base._requires_grad
         return
     replayed = view._base
     with grad_mode.enable_grad():
@@ -106,17 +108,20 @@ def check_allowed(tensor, writes_each_element_once=False):
             )
         return
     if not tensor._view_in_graph and base._requires_grad:
-        raise RuntimeError(
-            "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
-            "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
-            "code by moving both the view and the inplace either both inside the no_grad block (if you "
-            "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
-        )
+        raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
     if base._grad_fn is None and base._requires_grad:
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place operation. "
             "Wrap the update in `with minigrad.no_grad():` or use an out-of-place op."
         )
+
+
+NO_GRAD_VIEW_MESSAGE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+    "code by moving both the view and the inplace either both inside the no_grad block (if you "
+    "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+)
 
 
 def write(tensor, compute, writes_each_element_once=False):
@@ -137,6 +142,8 @@ def write(tensor, compute, writes_each_element_once=False):
             f"result type {result.dtype.name} can't be cast to the desired output type {tensor.dtype.name}"
         )
     node = result._grad_fn
+    if node is not None and tensor._base is not None and not tensor._view_in_graph:
+        raise RuntimeError(NO_GRAD_VIEW_MESSAGE)  # it would be recorded, on a view made outside the graph
     if node is None:  # nothing recorded (no_grad, or nothing requires grad): only the values change
         np.copyto(tensor._array, result._array, casting="unsafe")
     elif tensor._base is None:

@@ -40,7 +40,7 @@ def receptive_fields(xp, out_hw, kernel, stride, dilation, groups):
 
 
 #: im2col is built this many bytes at a time: small enough to stay in the CPU cache between
-#: being written and being multiplied (see minigrad/chunking.py)
+#: being written and being multiplied (see kernels/chunking.py)
 CHUNK_BYTES = 4 * 2**20
 
 class ConvGeometry:

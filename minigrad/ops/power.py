@@ -87,7 +87,7 @@ class Pow(Function):
         zero = out.dtype.type(0)
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.needs_input_grad[0]:
-                grad_a = np.where(b == 0, zero, grad * b * np.power(a, b - 1))
+                grad_a = np.where(b == 0, zero, grad * (b * np.power(a, b - 1)))  # grouped as torch: NaN where b·aᵇ⁻¹ underflows
             if self.needs_input_grad[1]:
                 grad_b = grad * np.where((a == 0) & (b >= 0), zero, out * np.log(a))
         return grad_a, grad_b

@@ -298,9 +298,10 @@ def assign(array, key, value):
     array[steps[-1]] = value
 
 
-def selects_overlapping_elements(array, key):
-    """Whether ``array[key]`` (a basic key: a view) holds two elements at one memory location, as
-    an ``expand()``ed axis does: writing into it would be ambiguous."""
+def selects_overlapping_elements(array, key, value=None):
+    """Whether ``array[key] = value`` would write, through a basic key (a view), two elements at one
+    memory location, as an ``expand()``ed axis holds them: an ambiguous write. (Writing a region
+    onto itself, ``x[:] = x``, changes nothing, so it is not one.)"""
     parts = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, np.ndarray) for k in parts):
         return False  # index arrays: torch writes each selected position
@@ -308,7 +309,41 @@ def selects_overlapping_elements(array, key):
         target = _index_with_torch_errors(array, parts)
     except (IndexError, ValueError):
         return False  # the write itself raises torch's error
+    if _same_memory_region(target, value):
+        return False
     return target.size > 1 and any(stride == 0 and n > 1 for stride, n in zip(target.strides, target.shape))
+
+
+def writes_through_a_view(key, shape):
+    """Whether torch writes ``x[key] = value`` into the view ``x[key]`` (copy_ into it, recorded as
+    CopySlices on x): a key of ints, slices, None and ``...`` that narrows x (see _index_put_name)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return not any(isinstance(k, np.ndarray) for k in parts) and _index_put_name(parts, shape).endswith("CopySlices")
+
+
+def without_extra_leading_ones(value, target):
+    """value without leading size-1 axes beyond target's rank: torch drops them in ``x[key] = value``."""
+    extra = np.ndim(value) - np.ndim(target)
+    if extra > 0 and all(n == 1 for n in value.shape[:extra]):
+        return value.reshape(value.shape[extra:])
+    return value
+
+
+def writes_onto_itself(array, key, value):
+    """Whether ``array[key] = value`` copies a region onto itself (``x[:] = x``): nothing changes."""
+    parts = key if isinstance(key, tuple) else (key,)
+    if value is None or any(isinstance(k, np.ndarray) for k in parts):
+        return False
+    try:
+        return _same_memory_region(_index_with_torch_errors(array, parts), value)
+    except (IndexError, ValueError):
+        return False
+
+
+def _same_memory_region(a, b):
+    """Whether the arrays a and b are the very same elements of memory, in the same layout."""
+    return (isinstance(b, np.ndarray) and a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype
+            and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
 
 
 def _index_with_torch_errors(x, key):
@@ -433,13 +468,32 @@ class ToDtype(Function):
 
 
 def reshape(input, *shape):
-    return Reshape.apply(input, shape=size_arguments(shape))
+    shape = size_arguments(shape)
+    lay_out_as_torch(input, shape)
+    return Reshape.apply(input, shape=shape)
+
+
+def lay_out_as_torch(input, shape):
+    """Before a reshape: an op's result is contiguous in torch, so reshaping it gives a view, one
+    that writes reach the result through. minigrad's kernels may have laid it out otherwise
+    (conv2d channels-last), and numpy would copy: put its values in row-major order first, in
+    place, so the reshape is a view as in torch. (Not when it already has views: they would lose
+    their memory.)"""
+    array = input._array
+    if input._base is not None or input._has_views or array.flags.c_contiguous:
+        return
+    trial = array.view()
+    try:
+        trial.shape = infer_shape(shape, trial.size)
+    except (AttributeError, RuntimeError):
+        input._array = np.ascontiguousarray(array)
 
 
 def view(input, *shape):
-    """``reshape`` that must not copy: torch's error when the new shape cannot share x's memory."""
+    """``reshape`` that must not copy: torch's error when the new shape cannot share x's memory,
+    judged on the memory layout torch would have (``layout_in_torch``)."""
     shape = size_arguments(shape)
-    trial = input._array.view()
+    trial = layout_in_torch(input)
     try:
         trial.shape = infer_shape(shape, trial.size)  # numpy refuses when the memory layout needs a copy
     except AttributeError:
@@ -447,7 +501,21 @@ def view(input, *shape):
             "view size is not compatible with input tensor's size and stride (at least one dimension spans "
             "across two contiguous subspaces). Use .reshape(...) instead."
         ) from None
+    lay_out_as_torch(input, shape)
     return Reshape.apply(input, shape=shape)
+
+
+def layout_in_torch(tensor):
+    """An array (1 byte per element) with the strides torch's tensor would have: an op's result is
+    contiguous in torch, and a view has what its view ops make of its base. (minigrad's kernels
+    may lay results out otherwise in memory, e.g. conv2d channels-last; that must not change
+    what ``view`` or ``is_contiguous`` answer.)"""
+    if tensor._base is None:
+        return np.empty(tensor._array.shape, np.bool_)
+    layout = np.empty(tensor._base._array.shape, np.bool_)
+    for op, options in tensor._view_steps:
+        layout = op().forward(layout, **options)
+    return layout
 
 
 def permute(input, *dims):
