@@ -85,7 +85,7 @@ class Tensor(TensorMethods):
     def grad_fn(self):
         """The node that made this tensor (None for a leaf)."""
         if inplace.is_stale(self):
-            inplace.refresh_view(self)
+            inplace.refresh_view(self, for_grad_fn=True)
         return self._grad_fn
 
     @grad_fn.setter

@@ -423,15 +423,19 @@ class TensorMethods:
     # -- in-place ops (minigrad/autograd/inplace.py) ------------------------------------------------
 
     def add_(self, other, *, alpha=1):
+        inplace.check_no_partial_overlap(self, other)
         return inplace.write(self, lambda: self.add(other, alpha=alpha))
 
     def sub_(self, other, *, alpha=1):
+        inplace.check_no_partial_overlap(self, other)
         return inplace.write(self, lambda: self.sub(other, alpha=alpha))
 
     def mul_(self, other):
+        inplace.check_no_partial_overlap(self, other)
         return inplace.write(self, lambda: self * other)
 
     def div_(self, other):
+        inplace.check_no_partial_overlap(self, other)
         return inplace.write(self, lambda: self / other)
 
     def __iadd__(self, other):
@@ -463,6 +467,7 @@ class TensorMethods:
             inplace.check_allowed(self, writes_each_element_once=True)
             return self
         src = _operand(src)
+        inplace.check_no_partial_overlap(self, src)
         return inplace.write(self, lambda: shape.Where.apply(self, src, condition=np.zeros(self.shape, bool)).to(self.dtype))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):

@@ -67,13 +67,17 @@ def is_stale(view):
     return view._base is not None and view._view_version != view._version_counter.value
 
 
-def refresh_view(view):
+def refresh_view(view, for_grad_fn=False):
     """Remake a stale view's node by replaying its view ops on the base's current node (torch
-    does the same, as one AsStridedBackward0 node). A view made under no_grad stays outside."""
-    view._view_version = view._version_counter.value
-    if not view._view_in_graph:  # outside the graph, it requires grad when its base does (as torch's)
+    does the same, as one AsStridedBackward0 node). A view made under no_grad has no node: it
+    requires grad when its base does, and asking for its node (an op recording with it) after
+    its base changed in place is torch's error: which graph it belongs to is ambiguous."""
+    if not view._view_in_graph:
         view._requires_grad = view._base._requires_grad
+        if for_grad_fn and view._requires_grad and grad_mode.is_grad_enabled():
+            raise RuntimeError(REBASED_NO_GRAD_VIEW_MESSAGE)
         return
+    view._view_version = view._version_counter.value
     replayed = view._base
     with grad_mode.enable_grad():
         for op, options in view._view_steps:
@@ -122,6 +126,30 @@ NO_GRAD_VIEW_MESSAGE = (
     "code by moving both the view and the inplace either both inside the no_grad block (if you "
     "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
 )
+
+
+REBASED_NO_GRAD_VIEW_MESSAGE = (
+    "A view was created in no_grad mode and its base or another view of its base has been modified inplace "
+    "with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+    "clarify your code by moving both the view and the inplace either both inside the no_grad block (if you "
+    "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+)
+
+
+def check_no_partial_overlap(tensor, other):
+    """torch refuses an in-place op whose other operand shares some, but not all, of the written
+    memory (``x.t().add_(x)``, ``x[1:].add_(x[:-1])``): its kernel would read values it already
+    overwrote. (The very same memory, as in ``y.mul_(y)``, is fine.)"""
+    a, b = tensor._array, getattr(other, "_array", None)
+    if not isinstance(b, np.ndarray) or not np.may_share_memory(a, b):
+        return
+    same = (a.shape == b.shape and a.strides == b.strides
+            and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
+    if not same:
+        raise RuntimeError(
+            "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
+            "memory location. Please clone() the tensor before performing the operation."
+        )
 
 
 def write(tensor, compute, writes_each_element_once=False):
