@@ -33,6 +33,13 @@ class Windows:
         """Whether a pixel may be read by two windows: along some axis a window spans d·(k − 1) + 1 > s."""
         return any(d * (k - 1) + 1 > s for k, s, d in zip(self.kernel, self.stride, self.dilation))
 
+    def windows_tile_plane(self):
+        """Whether the windows cover the padded plane exactly once: side by side, no gaps."""
+        return all(
+            s == k and (d == 1 or k == 1) and n_out * s == size
+            for k, s, d, n_out, size in zip(self.kernel, self.stride, self.dilation, self.out_hw, self.padded_hw)
+        )
+
     def tap_slices(self, i, j):
         """The slices of the padded plane that tap (i, j) reads across all windows."""
         (ho, wo), (sh, sw), (dh, dw) = self.out_hw, self.stride, self.dilation
@@ -170,19 +177,25 @@ class ChunkedMaxPool(MaxPool):
         (h, w), (top, left) = geometry.in_hw, geometry.padding
         if memory_order(grad) != memory_order(winners):  # e.g. from a flatten: channels-first
             grad = _copy_in_layout_of(winners, grad)  # one pass now, not a strided loop per tap
-        # the gradient is laid out like x; pixels that win no window stay 0
-        grad_xp = empty_in_layout_of(winners, grad.shape[:-2] + geometry.padded_hw, grad.dtype, np.zeros)  # (…, Hp, Wp)
+        # the gradient is laid out like x; where the windows tile the plane every pixel gets
+        # written below, elsewhere the pixels no window's winner reaches stay 0
+        fill = np.empty if geometry.windows_tile_plane() else np.zeros
+        grad_xp = empty_in_layout_of(winners, grad.shape[:-2] + geometry.padded_hw, grad.dtype, fill)  # (…, Hp, Wp)
 
         def chunk(start, stop):  # planes start:stop
+            g = grad[start:stop]
+            # a finite grad times the 0/1 mask is exactly the selection, one multiply per tap; a NaN
+            # or ∞ grad must be selected (0 · ∞ = NaN would leak to the pixels that lost)
+            finite = bool(np.isfinite(g.sum()))  # a sum that overflows only takes the slower, selecting path
             for tap, i, j in geometry.taps():
                 rows, columns = geometry.tap_slices(i, j)
                 target, mask = grad_xp[start:stop, ..., rows, columns], winners[start:stop] == tap
-                # grad goes only where the mask is on (selected, not multiplied: a NaN or ∞ grad
-                # of a window reaches its winner and nothing else)
                 if geometry.windows_overlap():  # a pixel may win several windows: add up
-                    np.add(target, grad[start:stop], out=target, where=mask)
+                    np.add(target, g * mask if finite else np.where(mask, g, 0), out=target)
                 else:  # each pixel is read by one window tap at most: write directly
-                    np.copyto(target, grad[start:stop], where=mask)
+                    np.multiply(g, mask, out=target)
+                    if not finite:
+                        np.copyto(target, 0, where=~mask)
 
         planes_per_chunk = (kernels.chunk_bytes or CHUNK_BYTES) // max(1, grad_xp[:1].nbytes)
         chunking.parallel_map(chunk, chunking.chunk_ranges(grad.shape[0], planes_per_chunk), uses_blas=False)
