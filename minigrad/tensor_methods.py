@@ -408,6 +408,7 @@ class TensorMethods:
         value_array = value._array if isinstance(value, function.Tensor) else None
         if shape.writes_onto_itself(self._array, key, value_array):  # x[:] = x: as copy_ onto itself, nothing
             inplace.check_allowed(self, writes_each_element_once=True)
+            self._version_counter.value += 1
             return
         whole_elements = not shape.selects_overlapping_elements(self._array, key, value_array)
         if grad_mode.is_grad_enabled() and (self.requires_grad or isinstance(value, function.Tensor) and value.requires_grad):
@@ -463,8 +464,9 @@ class TensorMethods:
 
     def copy_(self, src):
         """Copy ``src``'s values into self (broadcasting src; gradient flows to src)."""
-        if src is self:  # as torch: copying a tensor onto itself changes nothing (once allowed at all)
+        if src is self:  # as torch: copying a tensor onto itself changes no value, but counts as a write
             inplace.check_allowed(self, writes_each_element_once=True)
+            self._version_counter.value += 1
             return self
         src = _operand(src)
         inplace.check_no_partial_overlap(self, src)

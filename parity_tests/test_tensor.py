@@ -616,3 +616,22 @@ def test_writes_through_an_expanded_view_as_torch():
         leaf = lib.ones(2, requires_grad=True)
         with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
             leaf.copy_(leaf)
+
+
+def test_a_write_through_a_whole_view_reaches_a_transposed_gradient():
+    """The fuzzer's find: the base's gradient arrived transposed in memory, and the region the view
+    overwrote was looked up on a copy of it; it kept its gradient (x.grad 2 where torch gives 1)."""
+
+    def program(lib):
+        x = lib.zeros(2, 3, requires_grad=True)
+        base = x.clone()
+        base.flatten(0, 1).add_(2)
+        base.transpose(0, 1).backward(lib.ones(3, 2))
+        y = lib.arange(6.0).reshape(2, 3).requires_grad_()
+        b = y * 1
+        b.t()[1].mul_(5)
+        b.t().backward(lib.arange(6.0).reshape(3, 2))
+        return x.grad, y.grad
+
+    for mg, t in zip(*run_both(program)):
+        assert_same(mg, t)

@@ -191,13 +191,16 @@ class CopySlices(Function):
 
     ``view_steps`` are the view ops, with their options, that made the view from the base.
         ∂L/∂(old base) = grad with zeros in the view's region (those values were overwritten)
-        ∂L/∂value      = grad's view region (found by the same view ops, applied to grad)"""
+        ∂L/∂value      = grad's view region (found by the same view ops, applied to the
+                         base's element positions: right whatever grad's memory layout)"""
 
     backward_name = "torch::autograd::CopySlices"
 
     def forward(self, base, value, view_steps):
-        self.view_steps = view_steps
-        region = replay_view(base, view_steps)
+        region = replay_view(base, view_steps)  # the view's own memory in the base
+        # which element of the base (its row-major position) each element of the view is, for
+        # backward: replayed on positions, the view ops give them whatever grad's memory layout
+        self.positions = replay_view(np.arange(base.size).reshape(base.shape), view_steps)
         # through an expand()ed view (x.expand(2, 3)[[0, 0]] = v) several elements are one memory
         # location: write only the changed ones, or an unchanged alias written later undoes them
         changed = (region != value) if is_self_overlapping(region) else True
@@ -205,15 +208,15 @@ class CopySlices(Function):
         return base  # the base's own memory, now holding value in the view's region
 
     def backward(self, grad):
-        grad_base = np.array(grad, copy=True)  # an array even when grad is a 0-d numpy scalar
-        region = replay_view(grad_base, self.view_steps)
-        if is_self_overlapping(region):  # torch's backward refuses a write through an expand()ed view too
+        if is_self_overlapping(self.positions):  # torch's backward refuses a write through an expand()ed view too
             raise RuntimeError(
                 "unsupported operation: more than one element of the written-to tensor refers to a single memory "
                 "location. Please clone() the tensor before performing the operation."
             )
-        region[...] = 0
-        return grad_base, replay_view(grad, self.view_steps)
+        flat = np.array(grad, copy=True, order="C").reshape(-1)  # row-major: element k of the base at flat[k]
+        grad_value = flat[self.positions]  # grad's view region
+        flat[self.positions] = 0  # those values were overwritten
+        return flat.reshape(np.shape(grad)), grad_value
 
 
 def replay_view(array, view_steps):
