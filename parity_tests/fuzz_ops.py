@@ -26,7 +26,7 @@ import torch
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from strategies import values
+from strategies import prime_factors, values
 
 def example_budget():
     """``max_examples`` from ``MINIGRAD_FUZZ_EXAMPLES`` (for long runs), as keyword arguments for
@@ -403,16 +403,6 @@ def run_binary_extreme(lib, x, name, other):
 
 
 # -- views -------------------------------------------------------------------------------------------------
-
-
-def prime_factors(n):
-    factors, p = [], 2
-    while n > 1:
-        while n % p == 0:
-            factors.append(p)
-            n //= p
-        p += 1
-    return factors
 
 
 def draw_view_options(draw, x):

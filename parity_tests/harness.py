@@ -104,3 +104,20 @@ def textbook_and_kernel():
             yield request.param
 
     return implementation
+
+
+def check_under_upstream(fn, *arrays, upstream, rtol=1e-7, exact=False):
+    """``fn(library, *tensors)`` in minigrad and in torch, then backward with the constant upstream
+    gradient ``upstream`` (NaN and ∞ included): the value and every input's gradient agree,
+    NaN and ±∞ at the same places (``exact``: bit for bit)."""
+    results = []
+    for library in (minigrad, torch):
+        tensors = [library.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(library, *tensors)
+        out.backward(library.full(tuple(out.shape), upstream, dtype=out.dtype))
+        results.append([out.detach().numpy()] + [t.grad.numpy() for t in tensors])
+    for what, m, t in zip(["value", *(f"gradient of input {i}" for i in range(len(arrays)))], *results):
+        if exact:
+            np.testing.assert_array_equal(m, t, err_msg=what)
+        else:
+            np.testing.assert_allclose(m, t, rtol=rtol, equal_nan=True, err_msg=what)

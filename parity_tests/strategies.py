@@ -49,3 +49,14 @@ def distinct_arrays(shape, dtype=np.float64, low=-10.0, high=10.0):
         return np.asarray(grid + np.random.default_rng(seed + 1).uniform(0, 0.1 * step, shape), dtype=dtype)
 
     return st.integers(0, 2**32 - 1).map(make)
+
+
+def prime_factors(n):
+    """The prime factors of n, with repeats, smallest first (to deal out as axis sizes)."""
+    factors, p = [], 2
+    while n > 1:
+        while n % p == 0:
+            factors.append(p)
+            n //= p
+        p += 1
+    return factors

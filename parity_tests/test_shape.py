@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import minigrad
 from harness import check_gradcheck, check_op
-from strategies import DTYPES, arrays, broadcastable_shapes, shapes
+from strategies import DTYPES, arrays, broadcastable_shapes, prime_factors, shapes
 
 
 
@@ -34,7 +34,7 @@ def array_and_dim(draw, extra=0, max_dims=4, max_side=5):
 def reshape_case(draw):
     """An array and a new shape with the same number of elements, maybe with one -1."""
     x = draw(arrays(draw(shapes()), draw(DTYPES)))
-    factors = [p for n in x.shape for p in _prime_factors(n)]
+    factors = [p for n in x.shape for p in prime_factors(n)]
     new_ndim = draw(st.integers(1, 4))
     new_shape = [1] * new_ndim
     for p in factors:  # deal the prime factors out to the new axes
@@ -42,16 +42,6 @@ def reshape_case(draw):
     if draw(st.booleans()):
         new_shape[draw(st.integers(0, new_ndim - 1))] = -1
     return x, tuple(new_shape)
-
-
-def _prime_factors(n):
-    factors, p = [], 2
-    while n > 1:
-        while n % p == 0:
-            factors.append(p)
-            n //= p
-        p += 1
-    return factors
 
 
 @settings(deadline=None)

@@ -7,7 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from harness import check_gradcheck, check_op, check_parity
+from harness import check_gradcheck, check_op, check_parity, check_under_upstream
 from strategies import DTYPES, arrays, broadcastable_shapes, distinct_arrays, positive_arrays, shapes
 
 
@@ -136,21 +136,6 @@ SPECIAL = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e30, -1e30, 1e-30, 1.0,
 CLAMPS = [(0.0, None), (None, 2.0), (0.0, 2.0), (2.0, 0.0), (1.0, 1.0), (np.nan, None), (None, np.inf), (-np.inf, None)]
 
 
-def _grad_under(library, fn, x, upstream):
-    t = library.tensor(x, requires_grad=True)
-    out = fn(t)
-    out.backward(library.full(tuple(out.shape), upstream, dtype=out.dtype))
-    return out.detach().numpy(), t.grad.numpy()
-
-
-def assert_matches_torch(fn, *arrays_and_upstream):
-    *arrays, upstream = arrays_and_upstream
-    mg = _grad_under(minigrad, fn, *arrays, upstream)
-    th = _grad_under(torch, fn, *arrays, upstream)
-    for m, t in zip(mg, th):
-        np.testing.assert_allclose(m, t, rtol=1e-6, equal_nan=True)
-
-
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("upstream", [1.0, np.nan, np.inf, 0.0])
 @pytest.mark.parametrize("name", ["relu", "abs", *[f"clamp{i}" for i in range(len(CLAMPS))]])
@@ -162,7 +147,7 @@ def test_special_values_and_upstreams(name, upstream, dtype):
         fn = lambda t: t.clamp(low, high)  # noqa: E731
     else:
         fn = lambda t: getattr(t, name)()  # noqa: E731
-    assert_matches_torch(fn, SPECIAL.astype(dtype), upstream)
+    check_under_upstream(lambda library, t: fn(t), SPECIAL.astype(dtype), upstream=upstream, rtol=1e-6)
 
 
 def test_relu_sqrt_reproducer():

@@ -143,9 +143,7 @@ def check_no_partial_overlap(tensor, other):
     a, b = tensor._array, getattr(other, "_array", None)
     if not isinstance(b, np.ndarray) or not np.may_share_memory(a, b):
         return
-    same = (a.shape == b.shape and a.strides == b.strides
-            and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
-    if not same:
+    if not same_memory_region(a, b):
         raise RuntimeError(
             "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
             "memory location. Please clone() the tensor before performing the operation."
@@ -272,6 +270,12 @@ def protect_saved(node, array):
     if overwritten:
         node._saved = tuple(s.copy() if i in overwritten else s for i, s in enumerate(node._saved))
         node._saved_versions = [v for v in node._saved_versions if v[2] not in overwritten]
+
+
+def same_memory_region(a, b):
+    """Whether the arrays a and b are the very same elements of memory, in the same layout."""
+    return (isinstance(b, np.ndarray) and a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype
+            and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
 
 
 def shares_memory(a, b):

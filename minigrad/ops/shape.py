@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import function
+from ..autograd.inplace import same_memory_region
 from ..autograd.function import Function
 from ._arguments import is_int, size_arguments
 from .reduction import normalize_dim
@@ -309,7 +310,7 @@ def selects_overlapping_elements(array, key, value=None):
         target = _index_with_torch_errors(array, parts)
     except (IndexError, ValueError):
         return False  # the write itself raises torch's error
-    if _same_memory_region(target, value):
+    if same_memory_region(target, value):
         return False
     return target.size > 1 and any(stride == 0 and n > 1 for stride, n in zip(target.strides, target.shape))
 
@@ -335,15 +336,9 @@ def writes_onto_itself(array, key, value):
     if value is None or any(isinstance(k, np.ndarray) for k in parts):
         return False
     try:
-        return _same_memory_region(_index_with_torch_errors(array, parts), value)
+        return same_memory_region(_index_with_torch_errors(array, parts), value)
     except (IndexError, ValueError):
         return False
-
-
-def _same_memory_region(a, b):
-    """Whether the arrays a and b are the very same elements of memory, in the same layout."""
-    return (isinstance(b, np.ndarray) and a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype
-            and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
 
 
 def _index_with_torch_errors(x, key):
