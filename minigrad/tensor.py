@@ -16,7 +16,7 @@ import weakref
 import numpy as np
 
 from . import dtypes
-from .autograd import engine, function, inplace
+from .autograd import engine, function, inplace, layout
 from .autograd.function import AccumulateGrad
 from .tensor_methods import Size, TensorMethods
 
@@ -27,6 +27,7 @@ class Tensor(TensorMethods):
     __slots__ = (
         "_array", "_requires_grad", "grad", "_grad_fn", "_accumulator", "__weakref__",
         "_version_counter", "_base", "_view_steps", "_view_version", "_view_in_graph", "_has_views",  # autograd/inplace.py
+        "_torch_strides",  # autograd/layout.py
     )
 
     # ``ndarray + tensor`` must call Tensor.__radd__, not broadcast the ndarray elementwise
@@ -42,6 +43,8 @@ class Tensor(TensorMethods):
     def _init(self, array, requires_grad=False, grad_fn=None):
         self._array, self._requires_grad, self.grad, self._grad_fn, self._accumulator = array, False, None, grad_fn, None
         self._version_counter, self._base, self._has_views = inplace.VersionCounter(), None, False
+        # an array shared with the caller keeps its strides, as torch.from_numpy's
+        self._torch_strides = None if array.flags.c_contiguous else layout.strides_in_elements(array)
         if requires_grad:
             self.requires_grad = True
 
@@ -52,6 +55,7 @@ class Tensor(TensorMethods):
         tensor._array, tensor._requires_grad, tensor.grad, tensor._grad_fn, tensor._accumulator = (
             array, requires_grad, None, grad_fn, None)
         tensor._version_counter, tensor._base, tensor._has_views = inplace.VersionCounter(), None, False
+        tensor._torch_strides = None  # row-major in torch, unless an elementwise op says otherwise
         return tensor
 
     # -- autograd -----------------------------------------------------------------------------------

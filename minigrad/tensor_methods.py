@@ -9,7 +9,7 @@ import numpy as np
 
 from . import dtypes, _printing
 from ._interop import is_torch_tensor, parse_to_arguments
-from .autograd import function, grad_mode, inplace
+from .autograd import function, grad_mode, inplace, layout
 from .ops import arithmetic, linalg, power, reduction, shape, softmax, unary
 from .ops._arguments import size_arguments
 
@@ -167,10 +167,10 @@ class TensorMethods:
 
     def contiguous(self):
         """Self when its elements already lie in row-major order (as torch lays them out), else a copy."""
-        return self if self.is_contiguous() else shape.Clone.apply(self)
+        return self if self.is_contiguous() else shape.ContiguousCopy.apply(self)
 
     def is_contiguous(self):
-        return bool(shape.layout_in_torch(self).flags.c_contiguous)
+        return layout.is_contiguous_in_torch(self)
 
     def clone(self):
         return shape.clone(self)
@@ -245,8 +245,9 @@ class TensorMethods:
     # -- comparisons (not differentiable: bool results) -------------------------------------------
 
     def _compare(self, other, compare):
-        other = other._array if isinstance(other, function.Tensor) else other
-        return function.Tensor._wrap(np.asarray(compare(self._array, other)))
+        out = function.Tensor._wrap(np.asarray(compare(self._array, other._array if isinstance(other, function.Tensor) else other)))
+        layout.record_elementwise_layout(out, (self, other))  # elementwise: keeps the inputs' order
+        return out
 
     def __eq__(self, other):
         return self._compare(other, np.equal)

@@ -64,6 +64,8 @@ class Function:
     promotes_dtypes = False
     #: the output may share memory with the input (reshape, transpose, indexing, ...)
     is_view = False
+    #: elementwise: the result keeps its inputs' memory order, as torch's (``layout.py``)
+    keeps_layout = False
 
     @classmethod
     def apply(cls, *inputs, **options):
@@ -74,10 +76,14 @@ class Function:
         recording = grad_mode.is_grad_enabled()
         node.needs_input_grad = tuple(recording and isinstance(x, Tensor) and x.requires_grad for x in inputs)
         node._saved = ()
+        if cls.is_view:  # numpy must copy or view exactly where torch does
+            layout.lay_out_as_torch(inputs[0])
         results = node.run_forward(node.unwrap(inputs), options)  # numpy arrays in, numpy arrays out
         out = Tensor._wrap(results[0])
         if cls.is_view:
             inplace.mark_view(out, inputs[0], (cls, options))
+        elif cls.keeps_layout:
+            layout.record_elementwise_layout(out, inputs)
         if any(node.needs_input_grad) and out._array.dtype.kind == "f":  # integers and bools have no gradient
             node.record(inputs, out)
         else:
@@ -169,3 +175,4 @@ def edge_to(x):
 
 
 from . import inplace  # noqa: E402  (at the end: inplace.py defines CopySlices, a Function)
+from . import layout  # noqa: E402

@@ -15,6 +15,7 @@ class Add(Function):
     """out = a + b                     ∂L/∂a = grad        ∂L/∂b = grad"""
 
     backward_name = "AddBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
     promotes_dtypes = True
 
     def forward(self, a, b):
@@ -28,6 +29,7 @@ class Sub(Function):
     """out = a − b                     ∂L/∂a = grad        ∂L/∂b = −grad"""
 
     backward_name = "SubBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
     promotes_dtypes = True
 
     @classmethod
@@ -46,6 +48,7 @@ class Mul(Function):
     """out = a · b                     ∂L/∂a = grad · b    ∂L/∂b = grad · a"""
 
     backward_name = "MulBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
     promotes_dtypes = True
 
     def forward(self, a, b):
@@ -64,6 +67,7 @@ class Div(Function):
     (a / b) / b, not a / b²: b² overflows or underflows in float32 long before the quotient does."""
 
     backward_name = "DivBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
     promotes_dtypes = True
 
     @classmethod
@@ -88,6 +92,7 @@ class Neg(Function):
     """out = −x                        ∂L/∂x = −grad"""
 
     backward_name = "NegBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
 
     def forward(self, x):
         if x.dtype == np.bool_:

@@ -25,6 +25,7 @@ class Dropout(Function):
     """
 
     backward_name = "MulBackward0"  # torch's CPU dropout is `input * scaled_mask`
+    keeps_layout = True  # elementwise (autograd/layout.py)
 
     def forward(self, x, p):
         keep = random.uniform(x.shape, 0.0, 1.0, np.float64) >= p  # True with probability 1 − p

@@ -18,6 +18,7 @@ class PowScalar(Function):
     (−∞)^½ = NaN), other p by pow(); xᵖ⁻¹ in the gradient likewise."""
 
     backward_name = "PowBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
 
     def forward(self, x, exponent):
         if isinstance(exponent, np.generic):  # a numpy number acts as the Python number it holds
@@ -72,6 +73,7 @@ class Pow(Function):
     convention; a product, so a NaN grad stays NaN). ∂L/∂a is selected: 0 where b = 0."""
 
     backward_name = "PowBackward1"
+    keeps_layout = True  # elementwise (autograd/layout.py)
     promotes_dtypes = True
 
     def forward(self, a, b):
@@ -99,6 +101,7 @@ class RPowScalar(Function):
     An integer tensor's base is converted to its type, wrapping around as in torch ((−2) ** uint8)."""
 
     backward_name = "PowBackward2"
+    keeps_layout = True  # elementwise (autograd/layout.py)
 
     def forward(self, x, base):
         if isinstance(base, np.generic):

@@ -262,6 +262,7 @@ class Maximum(Function):
     NaN propagates, and where either is NaN both get the whole grad (torch's rule)."""
 
     backward_name = "MaximumBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
     promotes_dtypes = True
     smallest = False
 

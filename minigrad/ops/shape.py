@@ -11,6 +11,7 @@ from .. import dtypes
 from ..autograd import function
 from ..autograd.inplace import same_memory_region
 from ..autograd.function import Function
+from ..autograd.layout import layout_in_torch, record_elementwise_layout
 from ._arguments import is_int, size_arguments
 from .reduction import normalize_dim
 
@@ -439,18 +440,29 @@ class Clone(Function):
     """out = a copy of x               ∂L/∂x = grad"""
 
     backward_name = "CloneBackward0"
+    keeps_layout = True  # a copy of a transposed x is transposed too, as torch's
 
     def forward(self, x):
-        return x.copy()
+        return x.copy(order="K")
 
     def backward(self, grad):
         return grad
+
+
+class ContiguousCopy(Clone):
+    """out = a row-major copy of x (``contiguous()``)   ∂L/∂x = grad"""
+
+    keeps_layout = False
+
+    def forward(self, x):
+        return np.array(x, order="C")
 
 
 class ToDtype(Function):
     """out = x converted to ``dtype``  ∂L/∂x = grad (the engine casts it back to x's dtype)"""
 
     backward_name = "ToCopyBackward0"
+    keeps_layout = True
 
     def forward(self, x, dtype):
         return x.astype(dtype)
@@ -463,25 +475,8 @@ class ToDtype(Function):
 
 
 def reshape(input, *shape):
-    shape = size_arguments(shape)
-    lay_out_as_torch(input, shape)
-    return Reshape.apply(input, shape=shape)
-
-
-def lay_out_as_torch(input, shape):
-    """Before a reshape: an op's result is contiguous in torch, so reshaping it gives a view, one
-    that writes reach the result through. minigrad's kernels may have laid it out otherwise
-    (conv2d channels-last), and numpy would copy: put its values in row-major order first, in
-    place, so the reshape is a view as in torch. (Not when it already has views: they would lose
-    their memory.)"""
-    array = input._array
-    if input._base is not None or input._has_views or array.flags.c_contiguous:
-        return
-    trial = array.view()
-    try:
-        trial.shape = infer_shape(shape, trial.size)
-    except (AttributeError, RuntimeError):
-        input._array = np.ascontiguousarray(array)
+    """A view when torch's reshape gives one (the memory order allows it), else a copy."""
+    return Reshape.apply(input, shape=size_arguments(shape))
 
 
 def view(input, *shape):
@@ -496,21 +491,7 @@ def view(input, *shape):
             "view size is not compatible with input tensor's size and stride (at least one dimension spans "
             "across two contiguous subspaces). Use .reshape(...) instead."
         ) from None
-    lay_out_as_torch(input, shape)
     return Reshape.apply(input, shape=shape)
-
-
-def layout_in_torch(tensor):
-    """An array (1 byte per element) with the strides torch's tensor would have: an op's result is
-    contiguous in torch, and a view has what its view ops make of its base. (minigrad's kernels
-    may lay results out otherwise in memory, e.g. conv2d channels-last; that must not change
-    what ``view`` or ``is_contiguous`` answer.)"""
-    if tensor._base is None:
-        return np.empty(tensor._array.shape, np.bool_)
-    layout = np.empty(tensor._base._array.shape, np.bool_)
-    for op, options in tensor._view_steps:
-        layout = op().forward(layout, **options)
-    return layout
 
 
 def permute(input, *dims):
@@ -560,7 +541,9 @@ def where(condition, input, other):
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{dtypes.from_numpy_dtype(mask.dtype).torch_name}"
         )
-    return Where.apply(input, other, condition=mask)
+    out = Where.apply(input, other, condition=mask)
+    record_elementwise_layout(out, (condition, input, other))  # torch's operands, the condition first
+    return out
 
 
 def clone(input):

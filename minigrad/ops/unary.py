@@ -20,6 +20,7 @@ class Exp(Function):
     """out = eˣ                        ∂L/∂x = grad · out"""
 
     backward_name = "ExpBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
 
     def forward(self, x):
         out = np.asarray(np.exp(_as_float(x)))
@@ -35,6 +36,7 @@ class Log(Function):
     """out = ln x                      ∂L/∂x = grad / x"""
 
     backward_name = "LogBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
 
     def forward(self, x):
         x = _as_float(x)
@@ -52,6 +54,7 @@ class Sqrt(Function):
     """out = √x                        ∂L/∂x = grad / (2 · out)"""
 
     backward_name = "SqrtBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
 
     def forward(self, x):
         with np.errstate(invalid="ignore"):
@@ -74,6 +77,7 @@ class Abs(Function):
     """out = |x|                       ∂L/∂x = grad · sign(x)      (sign(0) = sign(NaN) = 0)"""
 
     backward_name = "AbsBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
 
     def forward(self, x):
         self.save_for_backward(x)
@@ -89,6 +93,7 @@ class Sigmoid(Function):
     """out = 1 / (1 + e⁻ˣ)             ∂L/∂x = grad · out · (1 − out)"""
 
     backward_name = "SigmoidBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
 
     def forward(self, x):
         x = _as_float(x)
@@ -107,6 +112,7 @@ class Tanh(Function):
     """out = tanh x                    ∂L/∂x = grad · (1 − out²)"""
 
     backward_name = "TanhBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
 
     def forward(self, x):
         out = np.asarray(np.tanh(_as_float(x)))
@@ -125,6 +131,7 @@ class Relu(Function):
     the gradient is exactly 0 even when grad is NaN or ∞: the mask selects, it does not multiply."""
 
     backward_name = "ReluBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
 
     def forward(self, x):
         out = np.where(x < 0, x.dtype.type(0), x)  # relu(-0.0) = -0.0 and relu(NaN) = NaN, as torch
@@ -152,6 +159,8 @@ class Clamp(Function):
     bound gets grad wherever x does not beat it (so a NaN x gives grad to both).
     Every mask selects (where it is 0 the gradient is 0 even if grad is NaN or ∞); a missing
     bound never ties. (torch 2.14's rules, measured.)"""
+
+    keeps_layout = True  # elementwise (autograd/layout.py)
 
     def forward(self, x, low, high):
         self.number_bounds = not any(isinstance(b, np.ndarray) for b in (low, high))
