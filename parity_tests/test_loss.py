@@ -385,3 +385,16 @@ def test_changed_saved_tensor_raises_where_torch_does(case, requires_grad):
             changed.add_(1)
         outcomes.append(_raises_or_runs(loss) if loss.requires_grad else "no graph")
     assert outcomes[0] == outcomes[1]
+
+
+def test_cross_entropy_probability_targets_of_zero_sum_to_negative_zero():
+    """torch negates the whole sum, −(Σ target · log p), so a reduced loss of all-zero terms is
+    −0.0 (one class: log p = 0); summing negated per-row losses would give +0.0 (the fuzzer's find)."""
+    for reduction in ("mean", "sum", "none"):
+        for smoothing in (0.0, 0.2):
+            mine, torchs = (
+                lib.nn.functional.cross_entropy(lib.tensor([[0.5], [2.0]]), lib.tensor([[0.0], [0.0]]),
+                                                reduction=reduction, label_smoothing=smoothing).numpy()
+                for lib in (minigrad, torch)
+            )
+            np.testing.assert_array_equal(np.signbit(mine), np.signbit(torchs))

@@ -287,6 +287,10 @@ class CrossEntropy(Function):
             needs_input, needs_target = self.needs_input_grad[:2]
             kept = (target if needs_input else None), (weight if needs_input or needs_target else None)
             self.save_for_backward(log_p, q, smoothed, class_weight_row, counts, *kept)
+            if reduction != "none":  # torch negates the whole sum, −(Σ q · log p) [/ M]: all-zero terms give −0.0
+                total = -(q * log_p).sum()
+                with np.errstate(invalid="ignore", divide="ignore"):  # no rows: 0 / 0 = nan, as torch
+                    return np.asarray(total if reduction == "sum" else total / num_rows)
         else:
             classes, class_weight, counts = _index_target_rows(target, weight, ignore_index, dtype)
             # the picked log-probability alone, as torch does: a class with logit −inf elsewhere is harmless
