@@ -1,3 +1,7 @@
-"""Utilities outside the autograd core: ``minigrad.utils.data`` (datasets and batching)."""
+"""Utilities outside the autograd core: ``minigrad.utils.data`` (datasets and batching).
+
+``minigrad.utils.tensorboard`` (``SummaryWriter``) needs the optional tensorboard package, so it
+is not imported here: ``from minigrad.utils.tensorboard import SummaryWriter``.
+"""
 
 from . import data
