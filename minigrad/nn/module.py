@@ -12,6 +12,7 @@ A module is an object whose attributes are sorted, as they are assigned, into th
 Calling a module runs its ``forward``.
 """
 
+import warnings
 from collections import OrderedDict, namedtuple
 
 import numpy as np
@@ -19,6 +20,7 @@ import numpy as np
 from .. import dtypes
 from .._interop import is_torch_tensor, parse_to_arguments
 from ..tensor import Size, Tensor
+from ..utils.hooks import BackwardHook, RemovableHandle
 from .parameter import Parameter
 
 
@@ -81,6 +83,56 @@ def _checkpoint_array(value):
     return None if array.dtype == object else array
 
 
+# -- hooks common to every module (torch.nn.modules.module.register_module_*) ------------------
+# Each module's call runs these before its own hooks of the same kind. Global state: meant for
+# debugging and tools (a graph drawing that names each node's layer), as in torch.
+
+_global_forward_pre_hooks = OrderedDict()
+_global_forward_hooks = OrderedDict()
+_global_forward_hooks_with_kwargs = OrderedDict()
+_global_forward_hooks_always_called = OrderedDict()
+_global_backward_pre_hooks = OrderedDict()
+_global_backward_hooks = OrderedDict()
+
+
+def register_module_forward_pre_hook(hook):
+    """``hook(module, args)`` before every module's ``forward`` (see ``Module.register_forward_pre_hook``)."""
+    handle = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
+    """``hook(module, args, output)`` after every module's ``forward`` (see ``Module.register_forward_hook``)."""
+    handle = RemovableHandle(
+        _global_forward_hooks, extra_dict=[_global_forward_hooks_with_kwargs, _global_forward_hooks_always_called])
+    _global_forward_hooks[handle.id] = hook
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
+
+
+def register_module_full_backward_pre_hook(hook):
+    """``hook(module, grad_output)`` for every module (see ``Module.register_full_backward_pre_hook``)."""
+    handle = RemovableHandle(_global_backward_pre_hooks)
+    _global_backward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_hook(hook):
+    """``hook(module, grad_input, grad_output)`` for every module (see ``Module.register_full_backward_hook``)."""
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
+#: the hook dicts every module holds, keyed by hook id (``RemovableHandle.id``), in running order
+_HOOK_DICTS = ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks", "_forward_hooks_with_kwargs",
+               "_forward_hooks_always_called", "_backward_pre_hooks", "_backward_hooks")
+
+
 class Module:
     """Base class of layers and models: subclass it, assign layers in ``__init__``, define ``forward``."""
 
@@ -95,12 +147,19 @@ class Module:
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", {})
+        for name in _HOOK_DICTS:  # hooks, by id in the order they run (``register_forward_hook``, ...)
+            object.__setattr__(self, name, OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        """``module(x)``: ``forward(x)``, with the hooks around it when any are registered."""
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_pre_hooks or self._backward_hooks
+                or _global_forward_pre_hooks or _global_forward_hooks
+                or _global_backward_pre_hooks or _global_backward_hooks):
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
 
     # -- registration: attributes sorted into _parameters / _buffers / _modules -------------------
 
@@ -226,6 +285,140 @@ class Module:
             if not isinstance(module, Module):
                 raise AttributeError("`" + item + "` is not an nn.Module")
         return module
+
+    # -- hooks: code that runs around a module's forward and backward ----------------------------
+    #
+    # ``module(*args, **kwargs)`` with hooks registered runs, in torch's order (global hooks, from
+    # register_module_*, before the module's own; each kind in registration order):
+    #   1. forward pre-hooks   hook(module, args) may return new args (a lone value is made a tuple);
+    #                          with_kwargs: hook(module, args, kwargs) may return (args, kwargs)
+    #   2. backward hooks      the tensors in args pass through an identity node that will see ∂L/∂args
+    #   3. forward(*args, **kwargs)
+    #   4. forward hooks       hook(module, args, output) may return a new output
+    #                          (with_kwargs: hook(module, args, kwargs, output))
+    #   5. backward hooks      the output tensors pass through an identity node that will see ∂L/∂output
+    # Steps 2 and 5 are ``utils.hooks.BackwardHook``. If anything raises, the forward hooks
+    # registered with always_call=True that have not run yet run (output None), then the error goes on.
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Run ``hook(module, args)`` before every ``forward``; it may return the args to use instead.
+
+        ``with_kwargs=True``: ``hook(module, args, kwargs)``, returning ``None`` or ``(args, kwargs)``.
+        ``prepend=True``: run it before this module's other forward pre-hooks (global ones still
+        run first). Returns a handle: ``handle.remove()`` unregisters the hook."""
+        handle = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
+        self._forward_pre_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        if prepend:
+            self._forward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """Run ``hook(module, args, output)`` after every ``forward``; it may return a new output.
+
+        ``with_kwargs=True``: ``hook(module, args, kwargs, output)``. ``always_call=True``: run it
+        even when forward (or an earlier hook) raises, with ``output=None``. ``prepend=True``: run
+        it before this module's other forward hooks. Returns a handle with ``remove()``."""
+        handle = RemovableHandle(
+            self._forward_hooks, extra_dict=[self._forward_hooks_with_kwargs, self._forward_hooks_always_called])
+        self._forward_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
+        if prepend:
+            self._forward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Run ``hook(module, grad_output)`` when ∂L/∂output of this module is known, before the
+        gradient goes back through it. ``grad_output`` is a tuple (``None`` for non-tensor outputs);
+        the hook may return a tuple to use instead. Returns a handle with ``remove()``.
+
+        As in torch, forward then receives (and the caller gets back) a view of each tensor, made
+        by an identity node; changing those in place is an error."""
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Run ``hook(module, grad_input, grad_output)`` when ∂L/∂input of this module is known.
+
+        ``grad_input`` is w.r.t. the module's positional tensor inputs (not its parameters:
+        ``None`` for inputs that need no gradient or are not tensors); the hook may return a tuple
+        to use instead. If no input requires grad, the hook runs as soon as ``grad_output`` is
+        known, with ``grad_input`` all ``None``. Returns a handle with ``remove()``."""
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def _call_with_hooks(self, args, kwargs):
+        """``__call__`` when some hook is registered: the steps listed above."""
+        result = None
+        called_always = set()  # always_call forward hooks that ran: not run again if an error follows
+        try:
+            backward_hooks = [*_global_backward_hooks.values(), *self._backward_hooks.values()]
+            backward_pre_hooks = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+
+            for hook_id, hook in (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()):
+                if hook_id in self._forward_pre_hooks_with_kwargs:
+                    new = hook(self, args, kwargs)
+                    if new is not None:
+                        if not (isinstance(new, tuple) and len(new) == 2):
+                            raise RuntimeError(
+                                f"forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got {new}.")
+                        args, kwargs = new
+                else:
+                    new = hook(self, args)
+                    if new is not None:
+                        args = new if isinstance(new, tuple) else (new,)
+
+            backward_hook = None
+            if backward_hooks or backward_pre_hooks:
+                backward_hook = BackwardHook(self, backward_hooks, backward_pre_hooks)
+                args = backward_hook.setup_input_hook(args)
+
+            result = self.forward(*args, **kwargs)
+
+            for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called:
+                    called_always.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
+                    new = hook(self, args, kwargs, result)
+                else:
+                    new = hook(self, args, result)
+                if new is not None:
+                    result = new
+
+            if backward_hook is not None:
+                if not isinstance(result, (Tensor, tuple)):
+                    warnings.warn("For backward hooks to be called, module output should be a Tensor or a tuple of "
+                                  f"Tensors but received {type(result)}", stacklevel=2)
+                result = backward_hook.setup_output_hook(result)
+            return result
+        except Exception:
+            # the always_call hooks not run yet run now; an error of theirs only warns (as torch,
+            # a global one is called without kwargs here)
+            always = [(hook_id, hook, False, "global module") for hook_id, hook in _global_forward_hooks.items()
+                      if hook_id in _global_forward_hooks_always_called]
+            always += [(hook_id, hook, hook_id in self._forward_hooks_with_kwargs, "module")
+                       for hook_id, hook in self._forward_hooks.items() if hook_id in self._forward_hooks_always_called]
+            for hook_id, hook, with_kwargs, kind in always:
+                if hook_id in called_always:
+                    continue
+                try:
+                    new = hook(self, args, kwargs, result) if with_kwargs else hook(self, args, result)
+                    if new is not None:
+                        result = new
+                except Exception as error:
+                    warnings.warn(f"{kind} forward hook with ``always_call=True`` raised an exception that was "
+                                  f"silenced as another error was raised in forward: {error}", stacklevel=2)
+            raise
 
     # -- walking the tree -------------------------------------------------------------------------
 
@@ -451,6 +644,11 @@ class Module:
             else:
                 text += "\n  " + "\n  ".join(lines) + "\n"
         return text + ")"
+
+    def __setstate__(self, state):  # a module pickled before hooks existed gets empty hook dicts
+        self.__dict__.update(state)
+        for name in _HOOK_DICTS:
+            self.__dict__.setdefault(name, OrderedDict())
 
     def __dir__(self):
         keys = dir(type(self)) + list(self.__dict__) + list(self._parameters) + list(self._modules) + list(self._buffers)
