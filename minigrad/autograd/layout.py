@@ -115,8 +115,13 @@ def elementwise_result_strides(inputs, shape):
 
 
 def record_elementwise_layout(out, inputs):
-    """Give an elementwise op's result torch's strides (see ``elementwise_result_strides``)."""
-    out._torch_strides = elementwise_result_strides(inputs, out._array.shape)
+    """Give an elementwise op's result torch's strides (see ``elementwise_result_strides``).
+    Inputs that are row-major results of ops (neither views nor strided) give a row-major result:
+    the usual case, answered without looking further (``out`` starts row-major)."""
+    for x in inputs:
+        if isinstance(x, function.Tensor) and (x._base is not None or x._torch_strides is not None):
+            out._torch_strides = elementwise_result_strides(inputs, out._array.shape)
+            return
 
 
 # -- numpy's layout made torch's -----------------------------------------------------------------
