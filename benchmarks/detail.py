@@ -1,26 +1,26 @@
-"""minigrad against PyTorch on the CPU, on the same work, with the same numbers in and out.
+"""The per-op detail table: each op of the tutorial CNN, both libraries in ONE process.
 
-Two tables:
+compare.py runs this in a child process of its own for the second of its tables. The headline
+table (compare.py) times each library alone in a fresh process; this one looks inside the step:
+for each conv, pool, linear and loss of the tutorial CNN (and the whole network) at each batch
+size, the median milliseconds in minigrad and in torch, their ratio, achieved GFLOP/s (FLOPs
+counted analytically) as a fraction of numpy's own matrix-product ceiling measured in this run,
+and the largest difference between the two libraries' results on that row.
 
-    speed   each op of the tutorial CNN, and the whole network, at each batch size: median
-            milliseconds in minigrad and in torch, their ratio, achieved GFLOP/s (FLOPs counted
-            analytically) as a fraction of numpy's own matrix-product ceiling measured in this
-            run, and the largest difference between the two libraries' results on that row.
-    memory  peak resident set of a fresh process that trains the tutorial CNN for a few steps,
-            one subprocess per library and batch size, next to its resident set after imports.
+What the two libraries SHARE here (so read its ratios as a guide to where the time goes, not
+as the comparison a user would make; that is the headline table):
+  * one process: minigrad's process-wide settings (glibc malloc keeping freed memory, once its
+    first kernel runs; see benchmarks/RESULTS.md) apply to torch's allocations too;
+  * the spin limits below, set in this process's environment before numpy and torch load;
+  * one thread count: ``torch.set_num_threads``, ``minigrad.set_num_threads``, and threadpoolctl's
+    limit on numpy's BLAS and on every OpenMP runtime loaded, torch's included;
+  * the two cores: warm-up first, then INTERLEAVED repeats (minigrad, torch, minigrad, ...) so a
+    burst of load hits both alike, each after a short sleep; the median of the repeats is reported;
+  * the same weights, inputs and upstream gradients, and every output and gradient compared, so
+    speed is never bought with wrong numbers.
 
-How it stays fair:
-  * one process, one thread count for both: ``torch.set_num_threads``, and
-    ``minigrad.set_num_threads`` with threadpoolctl's limit on numpy's BLAS (and on OpenMP);
-  * the same weights, inputs and upstream gradients copied into both libraries, and every
-    output and gradient compared, so speed is never bought with wrong numbers;
-  * warm-up first, then INTERLEAVED repeats (minigrad, torch, minigrad, torch, ...), so a burst
-    of load on the machine hits both libraries alike; the median of the repeats is reported;
-  * idle worker threads must not spin while the other library is timed (see ``SPIN_LIMITS``).
-
-    python benchmarks/compare.py                     # about two minutes on 2 cores
-    python benchmarks/compare.py --quick             # seconds: the smoke test's run
-    python benchmarks/compare.py --threads 4 --batch-sizes 1,64 --json out.json --plot out.png
+    python benchmarks/detail.py --batch-sizes 64           # the table alone, as markdown
+    python benchmarks/detail.py --quick --json out.json
 """
 
 import argparse
@@ -58,7 +58,6 @@ import minigrad
 from tutorial_cnn import LEARNING_RATE, load_same_weights, random_batch, sgd_step, tutorial_cnn
 
 LIBRARIES = {"minigrad": minigrad, "torch": torch}
-PROBE = Path(__file__).resolve().parent / "tutorial_cnn.py"
 
 KERNEL, PADDING = 5, 2  # every conv of the tutorial: 5×5, "same" padding, so H_out = H_in
 TUTORIAL_CONVS = [(3, 32, 32), (32, 32, 16), (32, 64, 8)]  # (C_in, C_out, H = W) of each conv
@@ -74,11 +73,10 @@ class Effort:
     max_repeats: int
     row_seconds: float  # aim for about this much timing per row, within [min, max] repeats
     repeat_seconds: float  # a repeat loops fast ops until it lasts this long, to be timeable
-    memory_steps: int  # training steps in each memory probe
 
 
-FULL = Effort(warmup_calls=2, min_repeats=5, max_repeats=40, row_seconds=2.0, repeat_seconds=0.01, memory_steps=3)
-QUICK = Effort(warmup_calls=1, min_repeats=2, max_repeats=2, row_seconds=0.0, repeat_seconds=0.0, memory_steps=1)
+FULL = Effort(warmup_calls=2, min_repeats=5, max_repeats=40, row_seconds=2.0, repeat_seconds=0.01)
+QUICK = Effort(warmup_calls=1, min_repeats=2, max_repeats=2, row_seconds=0.0, repeat_seconds=0.0)
 
 
 @dataclass
@@ -365,61 +363,7 @@ def speed_table(batch_sizes, dtype, effort):
     return rows
 
 
-def memory_table(batch_sizes, dtype, threads, steps):
-    """Each library trains the tutorial CNN in its own fresh subprocess; read its peak RSS."""
-    environment = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    rows = []
-    for batch in batch_sizes:
-        row = dict(batch=batch, steps=steps)
-        for name in LIBRARIES:
-            command = [sys.executable, str(PROBE), "--lib", name, "--batch", str(batch), "--steps", str(steps), "--dtype", dtype,
-                       "--threads", str(threads)]
-            finished = subprocess.run(command, capture_output=True, text=True, env=environment)
-            if finished.returncode != 0:
-                raise RuntimeError(f"memory probe {' '.join(command)} failed:\n{finished.stderr}")
-            row[name] = json.loads(finished.stdout.strip().splitlines()[-1])
-        row["peak_ratio"] = row["minigrad"]["peak_rss_mib"] / row["torch"]["peak_rss_mib"]
-        print(f"  measured memory at batch {batch}", file=sys.stderr, flush=True)
-        rows.append(row)
-    return rows
-
-
-def find_row(rows, name, batch):
-    return next((row for row in rows if row.name == name and row.batch == batch), None)
-
-
-def targets(rows, memory_rows, dtype, threads):
-    """The project's targets (set for float32 on 2 threads), each with its measured number."""
-    results = []
-
-    def add(target, measured, met):
-        results.append(dict(target=target, measured=measured, met=met))
-
-    step_64 = find_row(rows, "tutorial CNN SGD step", 64)
-    if step_64:
-        add("CNN SGD step, batch 64: ≤ 1.25× torch", f"{step_64.ratio:.2f}× torch", step_64.ratio <= 1.25)
-    convs_64 = [find_row(rows, f"conv2d {c_in}→{c_out} {size}×{size} fwd+bwd", 64) for c_in, c_out, size in TUTORIAL_CONVS]
-    if all(convs_64):
-        for row in convs_64:
-            add(f"{row.name}, batch 64: ≥ 50% of GEMM ceiling", f"{row.fraction_of_ceiling:.0%}", row.fraction_of_ceiling >= 0.5)
-    for name in ("tutorial CNN fwd", "tutorial CNN SGD step"):
-        row = find_row(rows, name, 1)
-        if row:
-            add(f"{name}, batch 1: ≤ 0.9× torch", f"{row.ratio:.2f}× torch", row.ratio <= 0.9)
-    memory_256 = next((row for row in memory_rows if row["batch"] == 256), None)
-    if memory_256:
-        ours, theirs = memory_256["minigrad"], memory_256["torch"]
-        growth = {name: memory_256[name]["peak_rss_mib"] - memory_256[name]["baseline_rss_mib"] for name in LIBRARIES}
-        measured = (f"{ours['peak_rss_mib']:.0f} MiB vs torch {theirs['peak_rss_mib']:.0f} MiB (training alone, "
-                    f"imports subtracted: {growth['minigrad']:.0f} vs {growth['torch']:.0f} MiB)")
-        add("peak RSS training at batch 256: ≤ torch's", measured, ours["peak_rss_mib"] <= theirs["peak_rss_mib"])
-    if (dtype, threads) != ("float32", 2):
-        for result in results:
-            result["target"] += f" (targets are for float32 on 2 threads; this run: {dtype}, {threads})"
-    return results
-
-
-# -- printing ------------------------------------------------------------------------------------
+# -- the table -----------------------------------------------------------------------------------
 
 
 def environment(threads):
@@ -453,7 +397,10 @@ def optional(value, spec):
 
 
 def format_speed_table(rows, ceiling_gflops, dtype):
+    spin = ", ".join(f"{variable}={os.environ[variable]}" for variable in SPIN_LIMITS)
     lines = [
+        f"Both libraries in ONE process, sharing: {torch.get_num_threads()} threads (set_num_threads, threadpoolctl's limit on "
+        f"BLAS and OpenMP), {spin}, minigrad's malloc settings, the cores (interleaved repeats).",
         f"numpy {dtype} matmul ceiling (1024×1024×1024, best of 20, before and after the rows): {ceiling_gflops:.1f} GFLOP/s",
         "",
         "| op | batch | minigrad ms | torch ms | minigrad/torch | minigrad GFLOP/s | torch GFLOP/s | minigrad % of ceiling | max rel diff |",
@@ -467,153 +414,48 @@ def format_speed_table(rows, ceiling_gflops, dtype):
     return "\n".join(lines)
 
 
-def format_memory_table(memory_rows):
-    lines = [
-        "| batch | steps | minigrad RSS after imports MiB | minigrad peak MiB | torch RSS after imports MiB | torch peak MiB "
-        "| minigrad/torch peak | minigrad/torch (peak − imports) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for row in memory_rows:
-        ours, theirs = row["minigrad"], row["torch"]
-        growth_ratio = (ours["peak_rss_mib"] - ours["baseline_rss_mib"]) / (theirs["peak_rss_mib"] - theirs["baseline_rss_mib"])
-        lines.append(
-            f"| {row['batch']} | {row['steps']} | {ours['baseline_rss_mib']:.0f} | {ours['peak_rss_mib']:.0f} | "
-            f"{theirs['baseline_rss_mib']:.0f} | {theirs['peak_rss_mib']:.0f} | {row['peak_ratio']:.2f} | {growth_ratio:.2f} |"
-        )
-    return "\n".join(lines)
-
-
-def format_targets(results):
-    lines = ["| target | measured | |", "|---|---|---|"]
-    lines += [f"| {r['target']} | {r['measured']} | {'met' if r['met'] else 'missed'} |" for r in results]
-    return "\n".join(lines)
-
-
-def format_report(rows, ceiling_gflops, dtype, memory_rows, results):
-    parts = ["## Speed", format_speed_table(rows, ceiling_gflops, dtype)]
-    if memory_rows:
-        parts += ["## Peak memory (a fresh subprocess per library and batch size; resident set)", format_memory_table(memory_rows)]
-    if results:
-        parts += ["## Targets", format_targets(results)]
-    return "\n\n".join(parts)
-
-
-HOW_TO_READ = """\
-How to read this: times are medians of interleaved repeats (minigrad, torch, minigrad, ...) in
-one process with the same thread count for torch and minigrad (``set_num_threads``; minigrad
-splits its ops among its own threads, each running numpy's BLAS on one thread); minigrad/torch
-below 1 means minigrad is faster. GFLOP/s count the convs' and linears' multiply-adds analytically (a backward
-costs 2× its forward: input and weight gradients; the CNN's first conv needs no input gradient);
-"% of ceiling" divides minigrad's GFLOP/s by numpy's own 1024³ matmul (its best time) in the same
-run. Max rel diff is max |minigrad − torch| / max |torch| over every output and gradient of the
-row (for the SGD step: the loss and the updated weights), from identical weights and inputs. In
-float32 the conv weight gradients of large batches are sums of 10^4 to 10^5 terms that mostly
-cancel, so there both libraries are only good to about 1e-3 of the float64 answer (torch no
-closer than minigrad) and their difference shows it; in float64 every row agrees to about 1e-15.
-Peak memory is the peak resident set (VmHWM) of a fresh process training the CNN for a few
-steps; "after imports" is its resident set before it builds anything (torch's import alone costs
-hundreds of MiB), so the last column compares what the training itself costs.\
-"""
-
-
-def plot_ratios(rows, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import matplotlib.ticker
-
-    batches = sorted({r.batch for r in rows})
-    colours = dict(zip(batches, plt.get_cmap("tab10").colors))
-    fig, ax = plt.subplots(figsize=(9, 0.28 * len(rows) + 1.5))
-    labels = [f"{r.name}  (N={r.batch})" for r in rows]
-    ax.barh(range(len(rows)), [r.ratio for r in rows], color=[colours[r.batch] for r in rows])
-    ax.axvline(1.0, color="black", linewidth=1)
-    ax.set_yticks(range(len(rows)), labels, fontsize=7)
-    ax.invert_yaxis()
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda ratio, _: f"{ratio:g}×"))
-    ax.set_xlabel("minigrad time / torch time (left of the line: minigrad faster)")
-    ax.set_title("minigrad vs PyTorch CPU, median time ratio")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
 # -- main -----------------------------------------------------------------------------------------
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny batches and repeat counts (smoke test, < 30 s)")
+    parser.add_argument("--quick", action="store_true", help="tiny repeat counts (smoke test)")
     parser.add_argument("--batch-sizes", type=lambda s: [int(b) for b in s.split(",")], default=None, help="default 1,64,256 (--quick: 1,4)")
-    parser.add_argument("--threads", type=int, default=2, help="threads for torch and for numpy's BLAS (default 2)")
+    parser.add_argument("--threads", type=int, default=2, help="threads for torch, minigrad and numpy's BLAS (default 2)")
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
-    parser.add_argument("--json", type=Path, help="also write every number as JSON here")
-    parser.add_argument("--plot", type=Path, help="also draw the time ratios as a PNG bar chart here")
-    parser.add_argument("--markdown", type=Path, help="also write the tables, with this command line, as markdown here")
-    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory table")
+    parser.add_argument("--json", type=Path, help="write every number (and the table as markdown) as JSON here")
     args = parser.parse_args()
     if args.batch_sizes is None:
         args.batch_sizes = [1, 4] if args.quick else [1, 64, 256]
     return args
 
 
-def main():
-    args = parse_args()
-    effort = QUICK if args.quick else FULL
-    dtype = args.dtype
+def run(batch_sizes, threads, dtype, effort):
+    """Measure every row; returns a JSON-ready dict with the rows, the ceiling and the table."""
     for lib in LIBRARIES.values():
         lib.set_default_dtype(getattr(lib, dtype))  # modules are built in the benchmark's dtype
-    torch.set_num_threads(args.threads)
-    minigrad.set_num_threads(args.threads)  # its chunk threads (conv2d, max_pool2d)
+    torch.set_num_threads(threads)
+    minigrad.set_num_threads(threads)  # its chunk threads (conv2d, max_pool2d)
 
-    with threadpool_limits(limits=args.threads):
-        machine = environment(args.threads)
-        print("\n".join(f"{key}: {value}" for key, value in machine.items()), flush=True)
-        if machine["load_average"][0] >= 0.5:
-            print(f"warning: the machine is busy (load average {machine['load_average'][0]}): timings will be noisy", file=sys.stderr)
-
+    with threadpool_limits(limits=threads):
+        machine = environment(threads)
         ceiling_before = gemm_ceiling_gflops(dtype)
-        rows = speed_table(args.batch_sizes, dtype, effort)
+        rows = speed_table(batch_sizes, dtype, effort)
         ceiling = max(ceiling_before, gemm_ceiling_gflops(dtype))
-        for row in rows:
-            row.fraction_of_ceiling = None if row.minigrad_gflops is None else row.minigrad_gflops / ceiling
-        # memory at every batch size above 1 (batch 1 measures imports more than training)
-        memory_batches = [b for b in args.batch_sizes if b > 1] or args.batch_sizes
-        memory_rows = [] if args.no_memory else memory_table(memory_batches, dtype, args.threads, effort.memory_steps)
+    for row in rows:
+        row.fraction_of_ceiling = None if row.minigrad_gflops is None else row.minigrad_gflops / ceiling
+    return dict(environment=machine, gemm_ceiling_gflops=ceiling, rows=[asdict(row) for row in rows],
+                markdown=format_speed_table(rows, ceiling, dtype))
 
-    results = targets(rows, memory_rows, dtype, args.threads)
-    report = format_report(rows, ceiling, dtype, memory_rows, results)
-    print()
-    print(report)
 
+def main():
+    args = parse_args()
+    document = run(args.batch_sizes, args.threads, args.dtype, QUICK if args.quick else FULL)
+    document["settings"] = dict(threads=args.threads, dtype=args.dtype, batch_sizes=args.batch_sizes, quick=args.quick)
     if args.json:
-        settings = dict(threads=args.threads, dtype=dtype, batch_sizes=args.batch_sizes, quick=args.quick)
-        document = dict(environment=machine, settings=settings, gemm_ceiling_gflops=ceiling,
-                        speed=[asdict(row) for row in rows], memory=memory_rows, targets=results)
         args.json.write_text(json.dumps(document, indent=2))
-    if args.plot:
-        plot_ratios(rows, args.plot)
-    if args.markdown:
-        command = " ".join(["python", "benchmarks/compare.py", *sys.argv[1:]])
-        machine_lines = "\n".join(f"- {key}: {value}" for key, value in machine.items())
-        analysis = kept_analysis(args.markdown)
-        args.markdown.write_text(
-            f"# minigrad vs PyTorch (CPU)\n\nMade by `{command}` on:\n\n{machine_lines}\n\n{HOW_TO_READ}\n\n{report}\n{analysis}"
-        )
-
-
-#: RESULTS.md ends with a hand-written analysis (the profile, what was tried); rewriting the
-#: tables keeps it
-ANALYSIS_HEADING = "## Where the time goes"
-
-
-def kept_analysis(path):
-    """The hand-written analysis at the end of an existing results file, or "" if there is none."""
-    text = path.read_text() if path.exists() else ""
-    start = text.find(ANALYSIS_HEADING)
-    return "\n" + text[start:] if start >= 0 else ""
+    else:
+        print(document["markdown"])
 
 
 if __name__ == "__main__":
