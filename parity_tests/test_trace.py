@@ -69,17 +69,92 @@ def test_table_is_aligned_and_names_parameters():
     loss, _, (mx, mw, mb) = small_graph()
     with trace(params={"w": mw, "b": mb}) as tr:
         loss.backward()
-    lines = str(tr).splitlines()
-    assert str(tr) == tr.table() and len(lines) == 2 + len(tr.steps)
-    assert lines[0].split() == ["step", "node", "ran", "∂L/∂out", "‖∂L/∂out‖", "∂L/∂inputs", "‖∂L/∂inputs‖", "adds", "into", ".grad", "of"]
-    node, ran, out = (lines[0].index(name) for name in ("node", "ran", "∂L/∂out"))
-    assert all(line[node:].startswith(s.op) for line, s in zip(lines[2:], tr.steps))  # aligned
-    for line, s in zip(lines[2:], tr.steps):  # the class that ran; blank on a leaf's row
-        assert line[ran:out].strip() == ("" if s.is_accumulation else s.ran)
-    assert lines[2].split()[:6] == ["1", "SumBackward0", "Sum", "()", "1", "(2,"]
-    assert lines[6].split()[-1] == "b" and lines[9].endswith("leaf (2, 3)")
-    assert "None" in lines[3]  # the constant c gets no gradient
+    text = str(tr)
+    lines = text.splitlines()
+    assert text == tr.table()
+    assert lines[0].split() == ["step", "node", "∂L/∂out", "‖∂L/∂out‖", "∂L/∂inputs", "‖∂L/∂inputs‖"]
+    assert set(lines[1]) == {"-", " "}
+    starts = [i for i, line in enumerate(lines) if line[:4].strip().isdigit()]  # each step's first line
+    assert [int(lines[i][:4]) for i in starts] == list(range(1, 9))
+    node, out, inputs = (lines[0].index(name) for name in ("node", "∂L/∂out", "∂L/∂inputs"))
+    for i, s in zip(starts, tr.steps):
+        row = lines[i:(starts + [len(lines)])[starts.index(i) + 1]]
+        assert row[0][node:].startswith(s.op) and row[0][out:].startswith(str(s.grad_shape).replace(",)", ",)"))
+        if s.is_accumulation:  # a leaf's row: one line, whose .grad it adds into
+            assert len(row) == 1 and row[0][inputs:] == f"→ .grad of {s.accumulates_into}"
+        else:  # the class that ran under the node's name; one line per input
+            assert row[1][node:].split()[:2] == ["ran", f"{s.ran}.backward"]
+            assert len(row) == max(2, len(s.input_grad_shapes))
+            for line, shape in zip(row, s.input_grad_shapes):
+                assert line[inputs:].split("  ")[0] == ("None" if shape is None else str(shape).replace(",)", ",)"))
+    assert lines[starts[0]].split() == ["1", "SumBackward0", "()", "1", "(2,", "4)", "2.828"]
+    assert lines[starts[4]].endswith("→ .grad of b") and lines[starts[7]].endswith("→ .grad of leaf (2, 3)")
+    assert lines[starts[1] + 1].split()[-2:] == ["None", "None"]  # the constant c gets no gradient
     assert repr(tr) == "<minigrad.autograd.trace: 8 steps>"
+
+
+def test_records_hold_every_value_in_full():
+    loss, _, (mx, mw, mb) = small_graph()
+    name = "a.very.long.parameter.name.that.does.not.fit.in.a.hundred.columns." * 2 + "weight"
+    with trace(params={name: mw, "b": mb}) as tr:
+        loss.backward()
+    records = tr.records
+    assert records == tr.to_records() and len(records) == len(tr.steps)
+    assert [r["step"] for r in records] == list(range(1, 9))
+    for r, s in zip(records, tr.steps):
+        assert set(r) == {"step", "op", "grad_shape", "grad_norm", "input_grad_shapes", "input_grad_norms",
+                          "accumulates_into", "ran", "module"}
+        assert (r["op"], r["grad_shape"], r["grad_norm"], r["input_grad_shapes"], r["input_grad_norms"],
+                r["accumulates_into"], r["ran"]) == (s.op, s.grad_shape, s.grad_norm, s.input_grad_shapes,
+                                                     s.input_grad_norms, s.accumulates_into, s.ran)
+        assert isinstance(r["grad_norm"], float)
+    assert records[6]["accumulates_into"] == name  # in full, where the table cuts it
+    lines = str(tr).splitlines()
+    assert max(map(len, lines)) <= 100 and any(line.endswith("…") for line in lines)
+    assert all(len(line) <= 60 for line in tr.table(width=60).splitlines())
+
+
+def test_html_table_for_jupyter():
+    loss, _, (mx, mw, mb) = small_graph()
+    with trace(params={"w<1>": mw, "b": mb}) as tr:
+        loss.backward()
+    page = tr._repr_html_()
+    assert page.startswith("<table>") and page.endswith("</table>")
+    assert page.count("<tr>") == 1 + len(tr.steps) and "w&lt;1&gt;" in page and "w<1>" not in page
+    assert "<td style='text-align:left'>(2, 4)<br>(4,)</td>" in page  # AddBackward0's two input gradients
+    for s in tr.steps:
+        assert f">{s.op}<" in page
+
+
+def test_tutorial_cnn_table_fits_100_columns_and_names_layers():
+    """The tutorial's network at batch 64 (the widest shapes of the lesson), with its layers."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+    from tutorial_model import tutorial_cnn
+    from minigrad.viz import record_modules
+
+    minigrad.manual_seed(0)
+    model = tutorial_cnn(minigrad.nn)
+    with record_modules() as layers:
+        loss = minigrad.nn.CrossEntropyLoss()(model(minigrad.randn(64, 3, 32, 32)), minigrad.randint(0, 10, (64,)))
+    with trace(modules=layers) as tr:
+        loss.backward()
+    text = str(tr)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "…" not in text  # everything fits uncut: torch's longest name, the kernels' class names
+    for name, layer in model.named_children():  # each layer heads its rows, as print(model) shows it
+        if list(layer.parameters()) or name in ("1", "6"):
+            assert f"── {name} {layer!r}" in text
+    assert "── CrossEntropyLoss()" in text
+    conv0 = next(s for s in tr.steps if s.op == "ConvolutionBackward0" and s.input_grad_shapes[0] is None)
+    assert conv0.module == f"0 {model[0]!r}"
+    accumulations = {s.accumulates_into: s.module for s in tr.steps if s.is_accumulation}
+    assert accumulations == {name: f"{name.split('.')[0]} {model[int(name.split('.')[0])]!r}"
+                             for name, _ in model.named_parameters()}  # named by their path without params=
+    assert "<td style='text-align:left'>0 Conv2d(3, 32, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))</td>" \
+        in tr._repr_html_()
 
 
 def test_leaf_used_twice_accumulates_once():
@@ -157,5 +232,6 @@ def test_rows_name_the_class_that_ran(kernels_on):
     # linear without bias and the @ both make an MmBackward0 node
     assert sorted(s.ran for s in tr.steps if s.op == "MmBackward0") == (
         ["ThreadedLinear", "ThreadedMatMul"] if kernels_on else ["Linear", "MatMul"])
-    conv_row = next(line for line in str(tr).splitlines() if "ConvolutionBackward0" in line)
-    assert conv_row.split()[2] == ("ChunkedConvolution" if kernels_on else "Convolution")
+    lines = str(tr).splitlines()
+    conv_row = next(i for i, line in enumerate(lines) if "ConvolutionBackward0" in line)
+    assert lines[conv_row + 1].split()[:2] == ["ran", ("ChunkedConvolution" if kernels_on else "Convolution") + ".backward"]
