@@ -188,7 +188,8 @@ def test_bad_images_raise_as_torch():
 
 @given(
     hnp.arrays(np.float64, st.integers(1, 60), elements=st.floats(-1e3, 1e3) | st.sampled_from([0.0, 1e-15, 5.0])),
-    st.sampled_from(["tensorflow", "auto", "fd", 1, 7, 30]),
+    # not "auto"/"fd": on data like [0, 1e-15, 1] their bin width asks numpy for petabytes (as in torch)
+    st.sampled_from(["tensorflow", "sturges", "sqrt", 1, 7, 30]),
     st.sampled_from([None, 1, 3, 10]),
 )
 @example(np.zeros(5), "tensorflow", None)
