@@ -14,15 +14,13 @@ Slashes make TensorBoard's groups: ``Type[attribute]`` per module level, as torc
 them, so the Graphs tab folds the network into its modules. Each node carries the shape of the
 tensor it produced (attr ``_output_shapes``) and its dtype.
 
-Which module an op node belongs to: when modules have forward hooks
-(``Module.register_forward_hook``), each module's hook claims the nodes its forward made that no
-inner module claimed already (inner modules finish first). Without hooks, an op node belongs to
-the module owning a parameter it uses directly (a convolution to its Conv2d), and every other op
-node (pooling, reshapes) to the model itself.
+Which module an op node belongs to is what ``minigrad.viz.record_modules`` saw through the
+module forward hooks while the model ran: the innermost module whose forward made it (inner
+modules finish first and claim their nodes; a parent gets what they left). A node no module
+claimed belongs to the module owning a parameter it uses, else to the model itself.
 """
 
 import inspect
-from collections import deque
 
 from tensorboard.compat.proto.attr_value_pb2 import AttrValue
 from tensorboard.compat.proto.config_pb2 import RunMetadata
@@ -36,6 +34,7 @@ from ...autograd.grad_mode import enable_grad
 from ...creation import tensor as new_tensor
 from ...nn.module import Module
 from ...tensor import Tensor
+from ...viz import record_modules
 from .summary import to_numpy
 
 
@@ -92,37 +91,6 @@ def op_nodes(roots):
     return order
 
 
-class ScopeRecorder:
-    """Forward hooks that note which module made each op node (see the module docstring)."""
-
-    def __init__(self, model, scopes):
-        self.owner = {}  # op node -> scope of the innermost module whose forward made it
-        self.handles = []
-        if not hasattr(model, "register_forward_hook"):
-            return
-        for _, module in model.named_modules():
-            scope = scopes[id(module)]
-            self.handles.append(module.register_forward_hook(lambda m, args, out, scope=scope: self.claim(scope, out)))
-
-    @property
-    def active(self):
-        return bool(self.handles)
-
-    def claim(self, scope, output):
-        """Give ``scope`` every node behind ``output`` that no module (an inner one) has claimed."""
-        queue = deque(t.grad_fn for t in tensors_in(output) if t.grad_fn is not None)
-        while queue:
-            node = queue.popleft()
-            if node in self.owner or isinstance(node, AccumulateGrad):
-                continue
-            self.owner[node] = scope
-            queue.extend(child for child, _ in node.next_functions if child is not None)
-
-    def remove(self):
-        for handle in self.handles:
-            handle.remove()
-
-
 def _attrs(shape, dtype):
     shape_proto = TensorShapeProto(dim=[TensorShapeProto.Dim(size=n) for n in shape])
     return {
@@ -172,19 +140,17 @@ def model_graph(model, input_to_model=None, verbose=False):
     inputs = _as_inputs(input_to_model)
     scopes = module_scopes(model)
     params = parameter_names(model, scopes)
-    recorder = ScopeRecorder(model, scopes)
     was_training = model.training
     model.train(False)  # as torch's tracer: dropout off, batch norm on running statistics
     try:
-        with enable_grad():
+        with enable_grad(), record_modules() as layers:
             outputs = tensors_in(model(*inputs))
     finally:
-        recorder.remove()
         model.train(was_training)
 
     root = scopes[id(model)]
-    leaf_names = dict((id(leaf), f"input/{name}") for leaf, name in zip(inputs, _input_names(model, len(inputs))))
-    leaf_names.update((key, name) for key, (name, _) in params.items())
+    leaf_names = {id(leaf): f"input/{name}" for leaf, name in zip(inputs, _input_names(model, len(inputs)))}
+    leaf_names.update({key: name for key, (name, _) in params.items()})
     nodes = [NodeDef(name=leaf_names[id(leaf)], op="IO Node", attr=_attrs(leaf.shape, leaf._array.dtype)) for leaf in inputs]
     nodes += [NodeDef(name=params[id(p)][0], op="Parameter", attr=_attrs(p.shape, p._array.dtype)) for p in model.parameters()]
 
@@ -209,8 +175,11 @@ def model_graph(model, input_to_model=None, verbose=False):
         return candidate
 
     for node in op_nodes([t.grad_fn for t in outputs]):
-        scope = recorder.owner.get(node)
-        if scope is None:  # no hooks: the module of a parameter this op uses, else the model
+        call = layers.call_of(node)
+        while call is not None and id(call.module) not in scopes:  # a module made inside forward
+            call = call.parent
+        scope = scopes[id(call.module)] if call is not None else None
+        if scope is None:  # no module claimed it: the module of a parameter this op uses, else the model
             used = [params[id(child.variable)][1] for child, _ in node.next_functions
                     if isinstance(child, AccumulateGrad) and id(child.variable) in params]
             scope = used[0] if used else root
