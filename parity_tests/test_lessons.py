@@ -36,7 +36,8 @@ PENDING = {
 def run(script, engine, tmp_path, *args):
     out = tmp_path / engine
     out.mkdir(exist_ok=True)
-    env = {**os.environ, "PYTHONPATH": str(LESSONS), "OMP_NUM_THREADS": "1"}  # one thread: a busy machine stays fair
+    path = os.pathsep.join(p for p in (str(LESSONS), os.environ.get("PYTHONPATH")) if p)  # lesson_data.py
+    env = {**os.environ, "PYTHONPATH": path, "OMP_NUM_THREADS": "1"}  # one thread: a busy machine stays fair
     command = [sys.executable, str(LESSONS / script), "--engine", engine, "--out", str(out), *args]
     return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
 
