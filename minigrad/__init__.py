@@ -41,9 +41,13 @@ from .dtypes import dtype, float32, float64, get_default_dtype, int32, int64, se
 from .ops.arithmetic import add, div, mul, neg, sub
 from .ops.power import pow
 from .ops.linalg import matmul
-from .ops.reduction import amax, amin, argmax, argmin, max, maximum, mean, min, minimum, sum, var
+from .ops.reduction import all, amax, amin, any, argmax, argmin, max, maximum, mean, min, minimum, norm, std, sum, var
 from .ops.shape import cat, clone, concat, concatenate, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze, where
 from .ops.softmax import log_softmax, softmax
+from .ops.indexing import gather, masked_fill, scatter, scatter_add
+from .ops.shape import chunk, narrow, split, t
+from .ops.sorting import argsort, sort, topk
+from .ops.unary import round
 from .ops.unary import abs, clamp, exp, log, relu, sigmoid, sqrt, tanh
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Size, Tensor

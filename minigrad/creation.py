@@ -147,19 +147,23 @@ def _like(input, dtype):
     return dtypes.to_dtype(dtype).numpy if dtype is not None else input._array.dtype
 
 
-def zeros_like(input, dtype=None, requires_grad=False):
+def zeros_like(input, dtype=None, requires_grad=False, *, device=None):
+    check_device(device)
     return _make(np.zeros(input.shape, _like(input, dtype)), requires_grad)
 
 
-def ones_like(input, dtype=None, requires_grad=False):
+def ones_like(input, dtype=None, requires_grad=False, *, device=None):
+    check_device(device)
     return _make(np.ones(input.shape, _like(input, dtype)), requires_grad)
 
 
-def empty_like(input, dtype=None, requires_grad=False):
+def empty_like(input, dtype=None, requires_grad=False, *, device=None):
+    check_device(device)
     return _make(np.empty(input.shape, _like(input, dtype)), requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, requires_grad=False, *, device=None):
+    check_device(device)
     return _make(np.full(input.shape, fill_value, _like(input, dtype)), requires_grad)
 
 
@@ -239,12 +243,12 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None, 
     return _make(random.integers(_sizes((size,)), low, high, dtype, generator), requires_grad)
 
 
-def rand_like(input, dtype=None):
-    return rand(input.shape, dtype=dtype or input.dtype)
+def rand_like(input, dtype=None, *, generator=None, device=None, requires_grad=False):
+    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None):
-    return randn(input.shape, dtype=dtype or input.dtype)
+def randn_like(input, dtype=None, *, generator=None, device=None, requires_grad=False):
+    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
 
 
 def randperm(n, generator=None, dtype=None):

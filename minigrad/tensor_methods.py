@@ -5,12 +5,14 @@ calls an op in ``minigrad/ops/``, where the math lives, forward and backward sid
 ``Tensor`` (tensor.py) inherits these; tensor.py itself holds the autograd core.
 """
 
+import warnings
+
 import numpy as np
 
 from . import dtypes, _printing
 from ._interop import is_torch_tensor, parse_to_arguments
 from .autograd import function, grad_mode, inplace, layout
-from .ops import arithmetic, linalg, power, reduction, shape, softmax, unary
+from .ops import arithmetic, indexing, linalg, power, reduction, shape, softmax, sorting, unary
 from .ops._arguments import size_arguments
 
 
@@ -175,6 +177,44 @@ class TensorMethods:
     def clone(self):
         return shape.clone(self)
 
+    # -- new tensors with this one's dtype (``x.new_zeros(2, 3)``) ---------------------------------
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        """A copy of ``data`` with self's dtype (unless ``dtype`` says otherwise)."""
+        from . import creation
+
+        if isinstance(data, function.Tensor):
+            warnings.warn(
+                "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+                "sourceTensor.detach().clone().requires_grad_(True), rather than tensor.new_tensor(sourceTensor).",
+                UserWarning,
+                stacklevel=2,
+            )
+            data = data.detach()
+        return creation.tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        from . import creation
+
+        return creation.zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        from . import creation
+
+        return creation.ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        from . import creation
+
+        return creation.empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        from . import creation
+
+        if not isinstance(size, (tuple, list)):
+            raise TypeError(f"new_full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
+        return creation.full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
     # -- arithmetic -------------------------------------------------------------------------------
 
     def __add__(self, other):
@@ -326,6 +366,9 @@ class TensorMethods:
 
     clip = clamp
 
+    def round(self, *, decimals=None):
+        return unary.round(self, decimals=decimals)
+
     # -- reductions -------------------------------------------------------------------------------
 
     def sum(self, dim=None, keepdim=False, *, dtype=None):
@@ -336,6 +379,18 @@ class TensorMethods:
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return reduction.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return reduction.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        return reduction.norm(self, p, dim, keepdim, dtype)
+
+    def all(self, dim=None, keepdim=False):
+        return reduction.all(self, dim, keepdim)
+
+    def any(self, dim=None, keepdim=False):
+        return reduction.any(self, dim, keepdim)
 
     def max(self, dim=None, keepdim=False):
         return reduction.max(self, dim, keepdim)
@@ -354,6 +409,31 @@ class TensorMethods:
 
     def log_softmax(self, dim=None, dtype=None):
         return softmax.log_softmax(self, dim, dtype)
+
+    # -- sorting ----------------------------------------------------------------------------------
+
+    def sort(self, dim=-1, descending=False, stable=None):
+        return sorting.sort(self, dim, descending, stable)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return sorting.argsort(self, dim, descending, stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return sorting.topk(self, k, dim, largest, sorted)
+
+    # -- selecting by index tensors and masks -------------------------------------------------------
+
+    def gather(self, dim, index, *, sparse_grad=False):
+        return indexing.gather(self, dim, index)
+
+    def scatter(self, dim, index, src=None, value=None, *, reduce=None):
+        return indexing.scatter(self, dim, index, src, value, reduce=reduce)
+
+    def scatter_add(self, dim, index, src):
+        return indexing.scatter_add(self, dim, index, src)
+
+    def masked_fill(self, mask, value):
+        return indexing.masked_fill(self, mask, value)
 
     # -- shape ------------------------------------------------------------------------------------
 
@@ -376,9 +456,10 @@ class TensorMethods:
         return shape.transpose(self, dim0, dim1)
 
     def t(self):
-        if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return self.transpose(0, 1) if self.ndim == 2 else self.transpose(0, 0)  # a 0-d or 1-d t() is a view too
+        return shape.t(self)
+
+    def t_(self):
+        return shape.t_(self)
 
     @property
     def T(self):
@@ -398,6 +479,18 @@ class TensorMethods:
 
     def expand_as(self, other):
         return self.expand(other.shape)
+
+    def repeat(self, *repeats):
+        return shape.repeat(self, *repeats)
+
+    def narrow(self, dim, start, length):
+        return shape.narrow(self, dim, start, length)
+
+    def split(self, split_size, dim=0):
+        return shape.split(self, split_size, dim)
+
+    def chunk(self, chunks, dim=0):
+        return shape.chunk(self, chunks, dim)
 
     def __getitem__(self, key):
         return shape.Index.apply(self, key=_index_key(key))
@@ -454,6 +547,17 @@ class TensorMethods:
 
     def clamp_(self, min=None, max=None):
         return inplace.write(self, lambda: self.clamp(min, max))
+
+    def masked_fill_(self, mask, value):
+        return inplace.write(self, lambda: indexing.masked_fill(self, mask, value))
+
+    def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+        inplace.check_no_partial_overlap(self, src)
+        return inplace.write(self, lambda: indexing.scatter(self, dim, index, src, value, reduce=reduce))
+
+    def scatter_add_(self, dim, index, src):
+        inplace.check_no_partial_overlap(self, src)
+        return inplace.write(self, lambda: indexing.scatter_add(self, dim, index, src))
 
     def zero_(self):
         return self.fill_(0)

@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, var, max/min (with and without dim), amax/amin, argmax/argmin.
+"""Reductions: sum, mean, var, std, norm, max/min (with and without dim), amax/amin,
+argmax/argmin, and the logical all/any.
 
 Every reduction's backward first puts back the reduced axes (size 1) so that ``grad``
 broadcasts against the input: ``expand_reduced``.
@@ -100,8 +101,13 @@ class Var(Function):
     x is saved (as torch saves it) and x − x̄ recomputed in backward."""
 
     backward_name = "VarBackward0"
+    function_name = "var"  # for messages
 
     def forward(self, x, dim=None, correction=1, keepdim=False):
+        self.save_for_backward(x)
+        return self.variance(x, dim, correction, keepdim)
+
+    def variance(self, x, dim, correction, keepdim):
         if x.dtype.kind != "f":
             raise RuntimeError(
                 "std and var only support floating point and complex dtypes "
@@ -112,12 +118,11 @@ class Var(Function):
         self.dof = count - correction  # degrees of freedom
         if self.dof <= 0:
             warnings.warn(
-                "var(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
-                "(input numel divided by output numel).",
+                f"{self.function_name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                "reduction factor (input numel divided by output numel).",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-        self.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             centered = self.centered(x)
             total = np.sum(centered * centered, axis=self.dims, keepdims=keepdim)
@@ -130,12 +135,119 @@ class Var(Function):
 
     def backward(self, grad):
         (x,) = self.saved_tensors
+        return self.variance_gradient(grad, x)
+
+    def variance_gradient(self, grad, x):
         grad = expand_reduced(grad, self.input_shape, self.dims, self.keepdim)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             centered = self.centered(x)
             if self.dims is None and self.dof <= 0:
                 return grad * np.where(centered == 0, np.nan, np.inf).astype(grad.dtype)
             return grad * centered * (grad.dtype.type(2.0) / grad.dtype.type(self.dof))
+
+
+class Std(Var):
+    """out = √var(x) = √(Σ (x − x̄)² / (n − correction))
+    ∂L/∂x = grad · (x − x̄) / ((n − correction) · out), and 0 where out = 0
+    where x̄ = the mean over dims, n = the number of elements each output reduces
+
+    The chain rule through the square root, then Var's backward: var's upstream gradient is
+    grad / (2 · out), set to 0 where out = 0 (torch's choice: a constant slice gets gradient 0,
+    not the 0/0 = NaN of the formula). With n − correction ≤ 0, out is NaN and so is the gradient."""
+
+    backward_name = "StdBackward0"
+    function_name = "std"
+
+    def forward(self, x, dim=None, correction=1, keepdim=False):
+        with np.errstate(invalid="ignore"):
+            out = np.asarray(np.sqrt(self.variance(x, dim, correction, keepdim)))
+        self.save_for_backward(x, out)
+        return out
+
+    def backward(self, grad):
+        x, out = self.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_variance = np.where(out == 0, grad.dtype.type(0), grad / (2 * out))  # selected, not multiplied
+        return self.variance_gradient(grad_variance, x)
+
+
+class Norm(Function):
+    """out = (Σ |x|ᵖ)^(1/p) over dims: the vector p-norm (p = 2 by default, also for 'fro')
+    where p = ord; p = ∞ gives max |x|, p = −∞ min |x|, p = 0 the count of nonzero entries
+
+    p = 2:        ∂L/∂x = grad · x / out, and 0 where out = 0
+    p = 1:        ∂L/∂x = grad · sign(x)
+    p = ±∞:       ∂L/∂x = grad · sign(x) / k at the k entries with |x| = out (or NaN), 0 elsewhere
+    p = 0:        ∂L/∂x = 0
+    other p:      ∂L/∂x = grad · sign(x) · |x|^(p−1) / out^(p−1), and 0 where out = 0
+    (sign(0) = sign(NaN) = 0; for p < 1, |x|^(p−1) counts as 0 where x = 0.) Each case is torch's
+    formula for it, grouped as torch groups it, so that ∞ and NaN land where torch's do."""
+
+    backward_name = "LinalgVectorNormBackward0"
+
+    def forward(self, x, ord=2.0, dim=None, keepdim=False):
+        self.ord, self.input_shape, self.keepdim = float(ord), x.shape, keepdim
+        self.dims = normalize_dims(dim, x.ndim)
+        if np.isinf(self.ord) or self.ord < 0:  # a max/min (or a sum of |x|^p = ∞ terms) has no value for nothing
+            check_norm_not_empty(self.ord, x.shape, self.dims)
+        magnitude = np.abs(x)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if self.ord == np.inf:
+                out = np.max(magnitude, axis=self.dims, keepdims=keepdim)
+            elif self.ord == -np.inf:
+                out = np.min(magnitude, axis=self.dims, keepdims=keepdim)
+            elif self.ord == 0:
+                out = np.sum(x != 0, axis=self.dims, keepdims=keepdim).astype(x.dtype)
+            elif self.ord == 1:
+                out = np.sum(magnitude, axis=self.dims, keepdims=keepdim)
+            elif self.ord == 2:
+                out = np.sqrt(np.sum(x * x, axis=self.dims, keepdims=keepdim))
+            else:
+                p = x.dtype.type(self.ord)
+                out = np.sum(magnitude**p, axis=self.dims, keepdims=keepdim) ** (1 / p)
+        out = np.asarray(out, dtype=x.dtype)
+        self.save_for_backward(x, out)
+        return out
+
+    def backward(self, grad):
+        x, out = self.saved_tensors
+        p, zero = self.ord, grad.dtype.type(0)
+        if p == 0:
+            return np.zeros(self.input_shape, grad.dtype)
+        grad = expand_reduced(grad, self.input_shape, self.dims, self.keepdim)
+        out = expand_reduced(out, self.input_shape, self.dims, self.keepdim)
+        sign = (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)  # 0 at 0 and at NaN, as torch's sgn
+        magnitude = np.abs(x)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if p == 1:
+                return sign * grad
+            if p == 2:
+                return grad * np.where(out == 0, zero, x / out)
+            if np.isinf(p):  # the maximum (minimum) entries share grad; a NaN entry is one of them
+                is_extreme = (magnitude == out) | np.isnan(magnitude)
+                ties = is_extreme.sum(axis=self.dims, keepdims=True).astype(grad.dtype)
+                return sign * ((grad / ties) * is_extreme)
+            if p < 1:
+                scaled = sign * np.where(x == 0, zero, magnitude ** grad.dtype.type(p - 1))
+                return scaled * grad * out ** grad.dtype.type(1 - p)
+            scaled = sign * magnitude ** grad.dtype.type(p - 1) if p < 2 else x * magnitude ** grad.dtype.type(p - 2)
+            return scaled * np.where(out == 0, zero, grad / out ** grad.dtype.type(p - 1))
+
+
+def check_norm_not_empty(ord, shape, dims):
+    """A max, a min or a negative power sum over no element has no value: torch's errors."""
+    order = {np.inf: "inf", -np.inf: "-inf"}.get(ord, f"{ord:g}")
+    if int(np.prod(shape)) == 0 and (dims is None or not shape):
+        raise RuntimeError(
+            f"linalg.vector_norm cannot compute the {order} norm on an empty tensor because the operation "
+            "does not have an identity"
+        )
+    for d in dims or ():
+        if shape[d] == 0:
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {order} norm on the dimension {d}because this dimension "
+                "is empty and the operation does not have an identity"
+            )
 
 
 class MaxAll(Function):
@@ -291,8 +403,19 @@ class Minimum(Maximum):
 
 # -- the functions users call ---------------------------------------------------------------------
 
+def return_type(name):
+    """The (values, indices) pair that ``max(x, dim)``, ``sort``, ``topk``, ... return: a named
+    tuple, printed as torch prints its ``torch.return_types.<name>``."""
+
+    def __repr__(self):
+        return f"minigrad.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    return type(name, (namedtuple(name, ["values", "indices"]),), {"__slots__": (), "__repr__": __repr__})
+
+
 #: what max(x, dim) and min(x, dim) return (torch's torch.return_types.max / .min), fields values and indices
-ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+ValuesIndices = return_type("max")
+MinValuesIndices = return_type("min")
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
@@ -304,9 +427,74 @@ def mean(input, dim=None, keepdim=False):
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return Var.apply(input, **_variance_arguments(dim, unbiased, keepdim, correction))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return Std.apply(input, **_variance_arguments(dim, unbiased, keepdim, correction))
+
+
+def _variance_arguments(dim, unbiased, keepdim, correction):
+    """var/std's options as torch reads them: ``x.std(False)`` is ``unbiased=False`` (a bool in
+    dim's place is torch's older signature), ``unbiased=True`` is correction 1."""
+    if isinstance(dim, (bool, np.bool_)):
+        dim, unbiased = None, dim
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    return Var.apply(input, dim=dim, correction=correction, keepdim=keepdim)
+    return dict(dim=dim, correction=correction, keepdim=keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """torch.norm: the vector p-norm over ``dim`` (every element by default). p is a number
+    (2, 1, ``inf``, 0.5, ...) or "fro", the 2-norm of all the elements (of two dims at most)."""
+    if isinstance(dim, (int, np.integer)):
+        dim = (dim,)
+    if isinstance(p, str):
+        if p != "fro" or (dim is not None and len(dim) > 2):
+            if p == "nuc" and (dim is None or len(dim) == 2):
+                raise NotImplementedError("minigrad has no nuclear norm (it needs a singular value decomposition)")
+            if p not in ("fro", "nuc"):
+                raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
+        p = 2.0
+    elif p is None:
+        p = 2.0
+    if input.dtype.numpy.kind != "f":
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. "
+            f"Got {input.dtype.torch_name}"
+        )
+    if dtype is not None:
+        target = dtypes.to_dtype(dtype)
+        if target.numpy.kind != "f":
+            raise RuntimeError(f"linalg.vector_norm: dtype should be floating point or complex, but got {target.torch_name}")
+        if not np.can_cast(input.dtype.numpy, target.numpy, casting="safe"):
+            raise RuntimeError(
+                f"linalg.vector_norm: the dtype of the input ({input.dtype.torch_name}) should be convertible "
+                f"without narrowing to the specified dtype ({target.torch_name})"
+            )
+        input = input.to(target)
+    return Norm.apply(input, ord=p, dim=dim, keepdim=keepdim)
+
+
+def all(input, dim=None, keepdim=False):
+    """Whether every element (along ``dim``) is nonzero. Not differentiable: bool (uint8 for uint8)."""
+    return _logical_reduction(input, dim, keepdim, np.all)
+
+
+def any(input, dim=None, keepdim=False):
+    """Whether some element (along ``dim``) is nonzero. Not differentiable: bool (uint8 for uint8)."""
+    return _logical_reduction(input, dim, keepdim, np.any)
+
+
+def _logical_reduction(input, dim, keepdim, reduce):
+    x = input._array
+    if isinstance(dim, (tuple, list)) and not dim:
+        axes = ()  # torch's all/any over no dim reduce nothing: each element's own truth value
+    else:
+        axes = normalize_dims(dim, x.ndim)
+    out = np.asarray(reduce(x, axis=axes, keepdims=keepdim))
+    return function.Tensor._wrap(out.astype(np.uint8) if x.dtype == np.uint8 else out)
 
 
 def _extreme(input, dim, keepdim, smallest):
@@ -321,7 +509,7 @@ def _extreme(input, dim, keepdim, smallest):
     indices = extreme_indices(np.atleast_1d(input._array), dim, smallest)  # a 0-d input: one element
     values = (MinDim if smallest else MaxDim).apply(input, indices=indices, dim=dim, keepdim=keepdim)
     indices = indices.reshape(values.shape)
-    return ValuesIndices(values, Tensor._wrap(indices.astype(np.int64, copy=False)))
+    return (MinValuesIndices if smallest else ValuesIndices)(values, Tensor._wrap(indices.astype(np.int64, copy=False)))
 
 
 def max(input, dim=None, keepdim=False):

@@ -11,7 +11,8 @@ from .. import dtypes
 from ..autograd import function
 from ..autograd.inplace import same_memory_region
 from ..autograd.function import Function
-from ..autograd.layout import layout_in_torch, record_elementwise_layout
+from ..autograd import grad_mode, inplace
+from ..autograd.layout import layout_in_torch, record_elementwise_layout, strides_in_elements
 from ._arguments import is_int, size_arguments
 from .reduction import normalize_dim
 
@@ -458,6 +459,69 @@ class ContiguousCopy(Clone):
         return np.array(x, order="C")
 
 
+class T(Transpose):
+    """out = xᵀ, ``x.t()`` of a tensor with at most 2 dims (a 0-d or 1-d x stays as it is)
+    ∂L/∂x = gradᵀ
+
+    Transpose's code; torch names the node TBackward0, or TBackward1 after ``x.t_()``."""
+
+    backward_name = None  # chosen in forward
+
+    def forward(self, x, dim0, dim1, backward_name="TBackward0"):
+        self.backward_name = backward_name
+        return super().forward(x, dim0, dim1)
+
+
+class Narrow(Function):
+    """out = x[start : start + length] along dim (a view: no copy)
+    ∂L/∂x = zeros with grad placed at that slice along dim
+
+    narrow's node is SliceBackward0; the pieces of ``split`` and ``chunk`` are such views too,
+    whose nodes torch names SplitBackward0 or SplitWithSizesBackward0."""
+
+    is_view = True
+
+    def forward(self, x, dim, start, length, backward_name="SliceBackward0"):
+        self.backward_name, self.input_shape = backward_name, x.shape
+        self.key = (slice(None),) * dim + (slice(start, start + length),)
+        return x[self.key]
+
+    def backward(self, grad):
+        grad_x = np.zeros(self.input_shape, dtype=grad.dtype)
+        grad_x[self.key] = grad
+        return grad_x
+
+
+class Repeat(Function):
+    """out = x tiled: repeats[d] copies of x side by side along each dim d
+    ∂L/∂x = the sum of grad's tiles
+    where repeats may be longer than x's shape: x then gets new leading dims of size 1 first
+
+    The tiles of grad are found by a reshape that splits each dim of size r·n into (r, n):
+    axis 2d then counts the tile and axis 2d + 1 the element within it; summing the tile axes
+    adds every copy's gradient into the element it copied."""
+
+    backward_name = "RepeatBackward0"
+
+    def forward(self, x, repeats):
+        if len(repeats) < x.ndim:
+            raise RuntimeError(
+                "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+            )
+        self.input_shape, self.repeats = x.shape, repeats
+        self.tiled_shape = (1,) * (len(repeats) - x.ndim) + x.shape  # x with the new leading dims
+        out_shape = [r * n for r, n in zip(repeats, self.tiled_shape)]
+        if any(n < 0 for n in out_shape):
+            n = next(n for n in out_shape if n < 0)
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {out_shape}")
+        return np.tile(x, repeats)
+
+    def backward(self, grad):
+        split = [n for r, size in zip(self.repeats, self.tiled_shape) for n in (r, size)]  # (r0, n0, r1, n1, ...)
+        tiles = tuple(range(0, len(split), 2))
+        return grad.reshape(split).sum(axis=tiles).reshape(self.input_shape)
+
+
 class ToDtype(Function):
     """out = x converted to ``dtype``  ∂L/∂x = grad (the engine casts it back to x's dtype)"""
 
@@ -548,3 +612,110 @@ def where(condition, input, other):
 
 def clone(input):
     return Clone.apply(input)
+
+
+def t(input):
+    """``x.t()``: the transpose of a tensor with at most 2 dims (a 0-d or 1-d one is returned as a view)."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return T.apply(input, dim0=0, dim1=1 if input.ndim == 2 else 0)
+
+
+def t_(input):
+    """``x.t_()``: x becomes its own transpose, in place (its memory stays; only the shape and the
+    order of reading it change). Recorded as torch records it: x's node becomes TBackward1."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    base = input if input._base is None else input._base
+    if grad_mode.is_grad_enabled() and input.requires_grad and base.grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    options = dict(dim0=0, dim1=1 if input.ndim == 2 else 0, backward_name="TBackward1")
+    transposed = layout_in_torch(input).T  # torch's strides, swapped with the dims
+    result = T.apply(input, **options)
+    input._array = result._array
+    if input._base is None:
+        input._torch_strides = None if transposed.flags.c_contiguous else strides_in_elements(transposed)
+    else:  # a view: its chain of view ops now ends with the transpose
+        input._view_steps = input._view_steps + ((T, options),)
+    if result._grad_fn is not None:
+        inplace.set_history(input, result._grad_fn)
+    input._version_counter.value += 1
+    if input._base is not None:
+        input._view_version = input._version_counter.value  # its node is the one just made
+    return input
+
+
+def narrow(input, dim, start, length):
+    """The view ``input[start : start + length]`` along ``dim``; a negative start counts from the end."""
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    dim = normalize_dim(dim, input.ndim)
+    start, length, size = int(start), int(length), input.shape[dim]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    start = start + size if start < 0 else start
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return Narrow.apply(input, dim=dim, start=start, length=length, backward_name="SliceBackward0")
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Views of consecutive pieces along ``dim``: each ``split_size`` long (the last may be shorter),
+    or as long as each entry of a list of sizes. Writes through a piece reach ``tensor``."""
+    if tensor.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    dim = normalize_dim(dim, tensor.ndim)
+    size = tensor.shape[dim]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [_int_argument(n, "split_with_sizes", "split_sizes", "tuple of ints") for n in split_size_or_sections]
+        if any(n < 0 for n in sizes):
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes={sizes}"
+            )
+        if sum(sizes) != size:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at dimension "
+                f"{dim}), but got split_sizes={sizes}"
+            )
+        name = "SplitWithSizesBackward0"
+    else:
+        step = _int_argument(split_size_or_sections, "split_with_sizes", "split_sizes", "tuple of ints")
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+        if step == 0 and size != 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
+        count = max(-(-size // step), 1) if step else 1  # ceil(size / step) pieces, at least one
+        sizes, name = [min(step, size - i * step) for i in range(count)], "SplitBackward0"
+    starts = np.cumsum([0] + sizes[:-1])
+    return tuple(Narrow.apply(tensor, dim=dim, start=int(start), length=n, backward_name=name)
+                 for start, n in zip(starts, sizes))
+
+
+def chunk(input, chunks, dim=0):
+    """``chunks`` views along ``dim`` (fewer when they do not divide evenly), each ceil(size / chunks)
+    long but the last: ``split(input, ceil(size / chunks), dim)``."""
+    chunks = _int_argument(chunks, "chunk", "chunks", "int")
+    if input.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    size = input.shape[normalize_dim(dim, input.ndim)]
+    if size == 0:  # as torch: `chunks` empty pieces
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-size // chunks), dim)
+
+
+def _int_argument(value, function_name, name, kind):
+    """An int argument (a 0-d integer tensor too), or torch's TypeError."""
+    if isinstance(value, (bool, np.bool_)) or not hasattr(value, "__index__"):
+        raise TypeError(f"{function_name}(): argument '{name}' (position 1) must be {kind}, not {type(value).__name__}")
+    return int(value.__index__())
+
+
+def repeat(input, *repeats):
+    """``x.repeat(2, 3)`` or ``x.repeat((2, 3))``: x tiled (see ``Repeat``)."""
+    if not repeats:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    return Repeat.apply(input, repeats=tuple(int(r) for r in size_arguments(repeats)))

@@ -1,4 +1,4 @@
-"""Elementwise math: exp, log, sqrt, abs, sigmoid, tanh, relu, clamp.
+"""Elementwise math: exp, log, sqrt, abs, sigmoid, tanh, relu, clamp, round.
 
 Where the derivative is cheapest in terms of the result, the op saves ``out`` instead of x
 (exp, sqrt, sigmoid, tanh, relu), as torch does. A saved ``out`` is the very array the op returns
@@ -8,7 +8,7 @@ Where the derivative is cheapest in terms of the result, the op saves ``out`` in
 import numpy as np
 
 from ..autograd.function import Function
-from ..dtypes import get_default_dtype, result_dtype
+from ..dtypes import from_numpy_dtype, get_default_dtype, result_dtype
 
 
 def _as_float(x):
@@ -199,6 +199,33 @@ class Clamp(Function):
         return grad_x, (grad_low if self.needs_input_grad[1] else None), (grad_high if self.needs_input_grad[2] else None)
 
 
+class Round(Function):
+    """out = x rounded to the nearest integer, a half to the even one (2.5 → 2), or to ``decimals`` places
+    ∂L/∂x = 0
+
+    A staircase: flat between its steps, so the derivative is 0 wherever it exists, and torch
+    takes 0 at the steps too (exactly 0: a NaN or ∞ grad does not get through). With decimals
+    d > 0: round(x · 10ᵈ) / 10ᵈ; with d < 0: round(x / 10⁻ᵈ) · 10⁻ᵈ, in x's dtype, as torch
+    computes it (so 1e300 with d = 10 overflows to ∞ in float64, as in torch)."""
+
+    keeps_layout = True  # elementwise (autograd/layout.py)
+
+    def forward(self, x, decimals=None):
+        self.backward_name = "RoundBackward0" if decimals is None else "RoundBackward1"
+        if x.dtype == np.bool_ or (x.dtype.kind != "f" and decimals):
+            raise NotImplementedError(f"\"round_cpu\" not implemented for '{from_numpy_dtype(x.dtype).torch_name}'")
+        if x.dtype.kind != "f":
+            return x.copy()  # integers are already round
+        if not decimals:
+            return np.rint(x)
+        scale = x.dtype.type(10.0 ** abs(decimals))
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.rint(x * scale) / scale if decimals > 0 else np.rint(x / scale) * scale
+
+    def backward(self, grad):
+        return np.zeros_like(grad)
+
+
 def exp(input):
     return Exp.apply(input)
 
@@ -225,6 +252,11 @@ def tanh(input):
 
 def relu(input):
     return Relu.apply(input)
+
+
+def round(input, *, decimals=None):
+    """Round half to even (``decimals``: to that many decimal places); its gradient is 0."""
+    return Round.apply(input, decimals=None if decimals is None else int(decimals))
 
 
 def clamp(input, min=None, max=None):
