@@ -30,7 +30,7 @@ How the headline stays honest, by construction:
 The tables print figures only; the project's goals, and whether they are met, are in
 benchmarks/RESULTS.md.
 
-    python benchmarks/compare.py                     # about six minutes on 2 cores
+    python benchmarks/compare.py                     # about five minutes on an idle 2-core machine
     python benchmarks/compare.py --quick             # seconds: the smoke test's run
     python benchmarks/compare.py --threads 4 --batch-sizes 1,64 --rounds 9 --json out.json --plot out.png
     python benchmarks/compare.py --markdown benchmarks/RESULTS.md   # rewrites its tables, keeps the rest

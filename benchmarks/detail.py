@@ -29,7 +29,6 @@ import math
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -43,7 +42,8 @@ from typing import Callable, Optional
 # spin is capped well under a millisecond, long enough that each library's own back-to-back
 # calls still find their workers awake, and each timed repeat starts after a short sleep
 # (``SETTLE_SECONDS``) in which the other library's workers go to sleep. These variables are
-# read when the libraries load, so they are set before numpy and torch are imported.
+# read when the libraries load, so they are set before numpy and torch are imported, in this
+# process only: compare.py's headline processes, each library alone, never get them.
 SPIN_LIMITS = {"OPENBLAS_THREAD_TIMEOUT": "20", "GOMP_SPINCOUNT": "10000"}  # ≈ 2^20 cycles; 10^4 pauses
 for variable, value in SPIN_LIMITS.items():
     os.environ.setdefault(variable, value)

@@ -136,18 +136,8 @@ def test_markdown_keeps_the_hand_written_part(quick_run, tmp_path):
     results = tmp_path / "RESULTS.md"
     results.write_text(text + "\n## Goals\n\nhand-written\n")
     assert kept_text(results) == "## Goals\n\nhand-written\n"
-
-
-def test_torch_process_alone_imports_only_torch():
-    """one_library.py, run directly: torch's process never imports minigrad, whatever the work."""
-    for work in ("sgd-step", "op-chain"):
-        command = [sys.executable, str(BENCHMARKS / "one_library.py"), "--lib", "torch", "--work", work, "--batch", "2",
-                   "--ops", "10", "--warmup", "1", "--steps", "1", "--threads", "1"]
-        finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        assert finished.returncode == 0, finished.stderr
-        report = json.loads(finished.stdout.strip().splitlines()[-1])
-        assert report["imported"] == {"minigrad": False, "torch": True, "threadpoolctl": False}
-        assert report["library"]["num_threads"] == 1 and len(report["step_seconds"]) == 1
+    # the project's RESULTS.md: its goals and analysis survive `compare.py --markdown benchmarks/RESULTS.md`
+    assert "## Goals" in kept_text(BENCHMARKS / "RESULTS.md")
 
 
 def test_quick_run_in_float64_agrees_with_torch_to_float64_rounding(tmp_path):
