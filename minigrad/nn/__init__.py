@@ -10,12 +10,18 @@
 from . import functional, init
 from .module import Module
 from .modules import (
+    AdaptiveAvgPool2d,
+    AvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
     Conv2d,
     CrossEntropyLoss,
     Dropout,
+    Dropout2d,
     Flatten,
     Identity,
     L1Loss,
+    LeakyReLU,
     Linear,
     LogSoftmax,
     MaxPool2d,

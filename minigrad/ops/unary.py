@@ -1,12 +1,15 @@
-"""Elementwise math: exp, log, sqrt, abs, sigmoid, tanh, relu, clamp, round.
+"""Elementwise math: exp, log, sqrt, abs, sigmoid, tanh, relu, leaky_relu, clamp, round.
 
 Where the derivative is cheapest in terms of the result, the op saves ``out`` instead of x
 (exp, sqrt, sigmoid, tanh, relu), as torch does. A saved ``out`` is the very array the op returns
 (``np.asarray``: numpy gives a 0-d result as a scalar), so changing the output in place is caught.
 """
 
+import numbers
+
 import numpy as np
 
+from ..autograd import inplace
 from ..autograd.function import Function
 from ..dtypes import from_numpy_dtype, get_default_dtype, result_dtype
 
@@ -143,6 +146,53 @@ class Relu(Function):
         return np.where(out <= 0, grad.dtype.type(0), grad)
 
 
+class LeakyRelu(Function):
+    """out = x where x > 0, else slope · x      ∂L/∂x = grad where x > 0, else slope · grad
+    where slope = negative_slope (0.01 by default)
+
+    leaky_relu'(0) = slope, and a NaN x gets slope · grad (NaN > 0 is false), as in torch. Unlike
+    relu's, this backward multiplies: a NaN grad stays NaN even where slope is 0 (torch's too)."""
+
+    backward_name = "LeakyReluBackward0"
+
+    def forward(self, x, negative_slope):
+        self.negative_slope = negative_slope
+        self.save_for_backward(x)
+        with np.errstate(invalid="ignore"):  # −∞ · 0 = NaN, as in torch
+            return np.where(x > 0, x, x * x.dtype.type(negative_slope))  # −0.0 and NaN stay themselves
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        with np.errstate(invalid="ignore"):
+            return np.where(x > 0, grad, grad * grad.dtype.type(self.negative_slope))
+
+
+class LeakyReluInPlace(LeakyRelu):
+    """out = x where x > 0, else slope · x, written over x (``leaky_relu_``)
+    ∂L/∂x = grad where out > 0, else slope · grad
+    where slope = negative_slope
+
+    x is gone after the write, so backward reads the sign from out, as torch's in-place node
+    does; out > 0 exactly where x > 0 only when slope ≥ 0, so with a negative slope backward
+    raises torch's error (forward is allowed)."""
+
+    backward_name = "LeakyReluBackward1"
+
+    def forward(self, x, negative_slope):
+        out = super().forward(x, negative_slope)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        if self.negative_slope < 0:
+            raise RuntimeError(
+                "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. "
+                "This is caused by calling in-place forward function with a negative slope, please call out-of-place "
+                "version instead."
+            )
+        return super().backward(grad)
+
+
 class Clamp(Function):
     """out = min(max(x, low), high): x where low ≤ x ≤ high, low below, high above.
     where low and high are the bounds (min and max), numbers or tensors
@@ -257,6 +307,53 @@ def relu(input):
 def round(input, *, decimals=None):
     """Round half to even (``decimals``: to that many decimal places); its gradient is 0."""
     return Round.apply(input, decimals=None if decimals is None else int(decimals))
+
+
+def relu_(input):
+    """relu in place: x's memory gets the result (``torch.relu_``, ``F.relu_``)."""
+    return in_place(Relu, input)
+
+
+def nn_relu(input, inplace=False):
+    """``torch.nn.functional.relu``: relu, or relu_ with ``inplace=True``."""
+    return relu_(input) if inplace else relu(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """``torch.nn.functional.leaky_relu``: x where x > 0, else negative_slope · x."""
+    if not isinstance(negative_slope, numbers.Number):
+        raise TypeError(
+            f"leaky_relu(): argument 'negative_slope' (position 2) must be Number, not {type(negative_slope).__name__}"
+        )
+    if input.dtype.name not in ("float32", "float64"):
+        raise NotImplementedError(f"\"leaky_relu_cpu\" not implemented for '{input.dtype.torch_name}'")
+    if inplace:
+        return in_place(LeakyReluInPlace, input, negative_slope=float(negative_slope))
+    return LeakyRelu.apply(input, negative_slope=float(negative_slope))
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    """leaky_relu in place (``F.leaky_relu_``)."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def in_place(op, input, **options):
+    """Run ``op`` (one that saves its output) and write the result into input's memory
+    (autograd/inplace.py). After the write that output *is* input, so the op's node saves
+    input itself, at its new version, as torch's does: changing input in place again before
+    backward makes backward raise instead of using changed values."""
+    results = []
+
+    def compute():  # the out-of-place op, its result kept to find its node
+        results.append(op.apply(input, **options))
+        return results[0]
+
+    inplace.write(input, compute)
+    node = results[0].grad_fn
+    if node is not None:
+        node.save_for_backward(input._array)
+        inplace.watch_saved_versions(node, [input])
+    return input
 
 
 def clamp(input, min=None, max=None):

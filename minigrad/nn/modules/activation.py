@@ -1,10 +1,9 @@
-"""Activation layers: ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``LogSoftmax``.
+"""Activation layers: ``ReLU``, ``LeakyReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``LogSoftmax``.
 
 Each is a parameter-free module whose ``forward`` calls the function of the same name in
 ``minigrad.nn.functional`` (the op and its derivative live in ``minigrad/ops/``).
 """
 
-from ...autograd import inplace as inplace_ops
 from .. import functional as F
 from ..module import Module
 
@@ -17,12 +16,25 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        if self.inplace:
-            return inplace_ops.write(input, lambda: F.relu(input))
-        return F.relu(input)
+        return F.relu(input, inplace=self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
+
+
+class LeakyReLU(Module):
+    """out = x where x > 0, else negative_slope · x; ``inplace=True`` overwrites the input."""
+
+    def __init__(self, negative_slope=1e-2, inplace=False):
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class Sigmoid(Module):

@@ -1,5 +1,5 @@
 """``Dropout``: zero each element with probability p during training (scaling the rest by
-1/(1−p)); the identity after ``model.eval()``."""
+1/(1−p)); the identity after ``model.eval()``. ``Dropout2d``: the same for whole channels."""
 
 from .. import functional as F
 from ..module import Module
@@ -15,6 +15,24 @@ class Dropout(Module):
 
     def forward(self, input):
         return F.dropout(input, self.p, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Module):
+    """Zero each channel (a whole feature map of (N, C, H, W)) with probability p during training,
+    scaling the rest by 1/(1−p); the identity after ``model.eval()``."""
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if p < 0 or p > 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training, self.inplace)
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
