@@ -48,8 +48,8 @@ def test_small_graph_step_by_step():
         Step("AddBackward0", (2, 4), norm(g_h), ((2, 4), (4,)), (norm(g_h), norm(g_b)), None),
         Step("AccumulateGrad", (4,), norm(g_b), (), (), "b"),
         Step("MmBackward0", (2, 4), norm(g_h), ((2, 3), (3, 4)), (norm(g_x), norm(g_w)), None),
-        Step("AccumulateGrad", (3, 4), norm(g_w), (), (), "w"),
         Step("AccumulateGrad", (2, 3), norm(g_x), (), (), "leaf (2, 3)"),  # x is not in params
+        Step("AccumulateGrad", (3, 4), norm(g_w), (), (), "w"),  # torch's order too: b, x, w
     ]
     assert [s.op for s in tr.steps] == [s.op for s in expected]
     for i, (got, want) in enumerate(zip(tr.steps, expected)):
@@ -88,7 +88,7 @@ def test_table_is_aligned_and_names_parameters():
             for line, shape in zip(row, s.input_grad_shapes):
                 assert line[inputs:].split("  ")[0] == ("None" if shape is None else str(shape).replace(",)", ",)"))
     assert lines[starts[0]].split() == ["1", "SumBackward0", "()", "1", "(2,", "4)", "2.828"]
-    assert lines[starts[4]].endswith("→ .grad of b") and lines[starts[7]].endswith("→ .grad of leaf (2, 3)")
+    assert lines[starts[4]].endswith("→ .grad of b") and lines[starts[6]].endswith("→ .grad of leaf (2, 3)")
     assert lines[starts[1] + 1].split()[-2:] == ["None", "None"]  # the constant c gets no gradient
     assert repr(tr) == "<minigrad.autograd.trace: 8 steps>"
 
@@ -108,7 +108,7 @@ def test_records_hold_every_value_in_full():
                 r["accumulates_into"], r["ran"]) == (s.op, s.grad_shape, s.grad_norm, s.input_grad_shapes,
                                                      s.input_grad_norms, s.accumulates_into, s.ran)
         assert isinstance(r["grad_norm"], float)
-    assert records[6]["accumulates_into"] == name  # in full, where the table cuts it
+    assert [r["accumulates_into"] for r in records].count(name) == 1  # in full, where the table cuts it
     lines = str(tr).splitlines()
     assert max(map(len, lines)) <= 100 and any(line.endswith("…") for line in lines)
     assert all(len(line) <= 60 for line in tr.table(width=60).splitlines())
