@@ -30,6 +30,10 @@ PENDING = {
     r"minigrad.save cannot store an object of type": "whole-model torch.save / torch.load(map_location=, "
     "weights_only=False) (issue 13 item 6) has not landed",
     r"'Tensor' object has no attribute 'all'": "Tensor.all() (issue 13 item 7) has not landed",
+    r"module 'minigrad' has no attribute '(device|cuda)'": "minigrad.device / minigrad.cuda (issue 13 item 5) "
+    "has not landed",
+    r"'torch.dtype' object has no attribute|is invalid for input of size <built-in method": "torch tensors at "
+    "minigrad's op boundaries (issue 13 item 1) have not landed",
 }
 
 
@@ -86,15 +90,16 @@ def test_validate_one_picture_as_torch(tmp_path):
     # PIL picture -> Resize + ToTensor (a torch tensor) -> torch.reshape(image, (1, 3, 32, 32))
     # -> a whole saved model loaded with map_location -> eval, no_grad -> output, output.argmax(1)
     lines, torch_lines, pending = compare_runs("validate_one_picture.py", tmp_path, "--image", "dog.png", "--weights", "weights.npz")
-    assert lines[1] == "torch.Size([3, 32, 32])"  # torchvision's tensor, printed by torch on both engines
     ran_to_the_end(lines, torch_lines, pending)
+    assert lines[1] == "torch.Size([3, 32, 32])"  # torchvision's tensor, printed by torch on both engines
     assert lines[-1].startswith("tensor([") and lines[-2].endswith("]])")
 
 
 def test_train_routine_as_torch(tmp_path):
     lines, torch_lines, pending = compare_runs("train_routine.py", tmp_path, "--data", "data", "--weights", "weights.npz")
+    if pending and lines.count("模型已保存") < 2:
+        pytest.xfail(pending)  # stopped before training ended: nothing more to compare
     assert lines[:2] == ["训练数据集的长度为：160", "测试数据集的长度为：80"]
-    assert sum(line == "模型已保存" for line in lines) == 2
     for engine in ("torch", "minigrad"):  # the checkpoints torch.save(tudui.state_dict(), ...) wrote
         assert {"tudui_0.pth", "tudui_1.pth"} <= {p.name for p in (tmp_path / engine).iterdir()}
     # the TensorBoard scalars both wrote (writer.close() comes before the last lines)
