@@ -11,7 +11,8 @@ Reading order for learning backprop:
 """
 
 from . import autograd, nn, optim  # torch.optim, too, comes with `import torch`
-from . import backends
+from . import backends, cuda
+from ._interop import device
 from .kernels.chunking import get_num_threads, set_num_threads
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
@@ -108,3 +109,8 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def detach(input):
     return input.detach()
+
+
+from . import _interop  # noqa: E402
+
+_interop.parse_tensor_arguments(globals())  # last: every function above reads its tensors as torch's parser

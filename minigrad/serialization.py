@@ -1,9 +1,9 @@
-"""Checkpoints: ``minigrad.save(obj, path)`` and ``minigrad.load(path)``.
+"""Checkpoints: ``minigrad.save(obj, f)`` and ``minigrad.load(f, map_location=None, *, weights_only=None)``.
 
-``obj`` is what training wants to keep: state dicts of models and optimizers, nested as you
-like. It may hold dicts (``OrderedDict`` too), lists, tuples, sets, numbers, strings, bytes,
-``None``, minigrad tensors, numpy arrays and numpy scalars. Anything else is refused when saving,
-with a ``TypeError`` naming it, so a file that saved can always be loaded.
+``obj`` is anything pickle can store, as with torch.save: state dicts of models and optimizers
+(the usual way), or whole models and optimizers (``minigrad.save(model, "model.pth")``). Tensors
+(their values and ``requires_grad``; no graph, no ``.grad``), numpy arrays and numpy scalars are
+written as raw bytes + dtype + shape; everything else goes through pickle.
 
 The file is a small header followed by a pickle:
 
@@ -12,11 +12,14 @@ The file is a small header followed by a pickle:
 The header lets ``load`` say exactly what is wrong with a bad file: not a checkpoint at all
 (a torch.save zip archive, say), cut short, or changed since it was written.
 
-Safety: unpickling can call any function a file names, so a checkpoint from the internet could
-run code. ``load`` therefore uses an ``Unpickler`` whose ``find_class`` admits only an allow-list:
-this module's rebuild functions for tensors, arrays, scalars and dtypes, ``OrderedDict``,
-``complex`` and ``slice`` (the role of torch's ``weights_only=True``). Arrays are stored as raw
-bytes + dtype + shape, never through numpy's own pickling, which could hold objects.
+Safety, as torch 2.14's ``weights_only``: unpickling can call any function a file names, so a
+checkpoint from the internet could run code. By default ``load`` therefore rebuilds only tensors,
+numpy arrays and scalars, dtypes, devices and plain Python values (dicts, OrderedDicts, lists,
+tuples, sets, numbers, strings, bytes, None, complex, slice): its ``Unpickler`` admits only an
+allow-list of globals, and refuses a whole model with torch's message and its two ways out:
+``weights_only=False`` (for files you trust: it runs whatever the file names), or allow-listing
+the classes with ``add_safe_globals`` / the ``safe_globals`` context manager. Arrays never go
+through numpy's own pickling, which could hold objects.
 
 Saving to a path is atomic: the bytes go to a temporary file beside the target, are flushed to
 disk (``fsync``), then ``os.replace`` renames it over the target in one step. A crash mid-save
@@ -48,6 +51,7 @@ import pickle
 import stat
 import struct
 import tempfile
+import warnings
 
 try:
     import fcntl
@@ -56,9 +60,9 @@ except ImportError:  # Windows
 
 import numpy as np
 
-from . import dtypes
+from . import _interop, dtypes
 from .nn.parameter import Parameter
-from .tensor import Tensor
+from .tensor import Size, Tensor
 
 MAGIC = b"\x93MINIGRAD"
 FORMAT_VERSION = 1
@@ -89,15 +93,56 @@ def _rebuild_dtype(name):
     return dtypes.to_dtype(name)
 
 
+#: what ``load`` rebuilds by default (``weights_only``): the functions above and plain values
 _ALLOWED = {
     (__name__, "_rebuild_array"): _rebuild_array,
     (__name__, "_rebuild_scalar"): _rebuild_scalar,
     (__name__, "_rebuild_tensor"): _rebuild_tensor,
     (__name__, "_rebuild_dtype"): _rebuild_dtype,
+    ("minigrad._interop", "device"): _interop.device,
+    ("minigrad.tensor_methods", "Size"): Size,
     ("collections", "OrderedDict"): collections.OrderedDict,
+    ("collections", "Counter"): collections.Counter,
     ("builtins", "complex"): complex,
     ("builtins", "slice"): slice,
 }
+
+#: what the user allowed besides (``add_safe_globals``): "module.qualname" → the class or function
+_safe_globals = {}
+
+
+def _global_name(value):
+    return f"{value.__module__}.{value.__qualname__}"
+
+
+def add_safe_globals(safe_globals):
+    """Let ``load(..., weights_only=True)`` rebuild these classes or functions too, as torch's
+    ``torch.serialization.add_safe_globals``: ``add_safe_globals([MyModel, minigrad.nn.Linear])``.
+    An item may be ``(value, "module.name")`` to match the name a file gives it. Only for code you trust:
+    loading calls these with whatever arguments the file holds."""
+    for item in safe_globals:
+        value, name = item if isinstance(item, tuple) else (item, _global_name(item))
+        _safe_globals[name] = value
+
+
+def get_safe_globals():
+    return [value if name == _global_name(value) else (value, name) for name, value in _safe_globals.items()]
+
+
+def clear_safe_globals():
+    _safe_globals.clear()
+
+
+@contextlib.contextmanager
+def safe_globals(safe_globals):
+    """``with safe_globals([MyModel]): load(path)``: ``add_safe_globals`` for the block only."""
+    before = dict(_safe_globals)
+    add_safe_globals(safe_globals)
+    try:
+        yield
+    finally:
+        _safe_globals.clear()
+        _safe_globals.update(before)
 
 
 # -- saving ------------------------------------------------------------------------------------------
@@ -113,44 +158,44 @@ def _array_reduction(array):
 
 class _Pickler(pickle.Pickler):
     """A pickler that writes tensors, arrays, numpy scalars and dtypes as calls to the rebuild
-    functions above, and refuses every other kind of object."""
+    functions above; everything else is pickled as usual (modules, optimizers, any object)."""
 
     def reducer_override(self, obj):
         if isinstance(obj, Tensor):
             return _rebuild_tensor, (obj.detach().numpy(), obj.requires_grad, isinstance(obj, Parameter))
         if isinstance(obj, np.ndarray):
             return _array_reduction(obj)
-        if isinstance(obj, np.generic):
-            if not isinstance(obj, (np.number, np.bool_)):
-                raise TypeError(f"minigrad.save cannot store the numpy scalar {obj!r} of type {type(obj).__name__}")
+        if isinstance(obj, (np.number, np.bool_)):
             return _rebuild_scalar, (obj.tobytes(), obj.dtype.str)
         if isinstance(obj, dtypes.dtype):
             return _rebuild_dtype, (obj.name,)
-        if type(obj) in (collections.OrderedDict, complex, slice, set, frozenset, bytearray, pickle.PickleBuffer):
-            return NotImplemented  # pickle's usual way
-        if any(obj is allowed for allowed in _ALLOWED.values()):
-            return NotImplemented  # the rebuild functions themselves, written as references
-        what = type(obj)
-        raise TypeError(
-            f"minigrad.save cannot store an object of type {what.__module__}.{what.__qualname__}: it stores "
-            "dicts, lists, tuples, sets, numbers, strings, bytes, None, minigrad tensors, numpy arrays and "
-            "numpy scalars (convert other objects to these first, e.g. torch tensors with .numpy())"
-        )
+        if _interop.is_torch_tensor(obj):
+            raise TypeError(
+                "minigrad.save cannot store a torch.Tensor: save it with torch.save, or convert it to a minigrad "
+                "tensor first (minigrad.from_numpy(t.numpy()) shares its memory)"
+            )
+        return NotImplemented  # pickle's usual way
 
 
 def _serialize(obj):
-    """The whole file's bytes: header + pickle payload."""
+    """The whole file's bytes: header + pickle payload (protocol 5: arrays travel as raw buffers)."""
     stream = io.BytesIO()
     _Pickler(stream, protocol=5).dump(obj)
     payload = stream.getvalue()
     return _HEADER.pack(MAGIC, FORMAT_VERSION, len(payload), hashlib.sha256(payload).digest()) + payload
 
 
-def save(obj, f):
-    """Write ``obj`` to ``f`` (a path, or a binary file object opened for writing).
+def save(obj, f, pickle_module=pickle, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
+    """Write ``obj`` to ``f`` (a path, or a binary file object opened for writing): a state dict, or
+    anything pickle can store, a whole model or optimizer included (as torch.save).
 
     A path is written atomically (temporary file beside the target, fsync, ``os.replace``), through
-    symlinks, keeping the existing file's permission bits: see the module docstring."""
+    symlinks, keeping the existing file's permission bits: see the module docstring. The other
+    arguments are torch.save's, accepted for its signature: minigrad always writes its own format
+    with the standard ``pickle`` at protocol 5."""
+    if pickle_module is not pickle:
+        raise ValueError("minigrad.save writes with the standard pickle module only")
     data = _serialize(obj)
     if hasattr(f, "write"):
         f.write(data)
@@ -240,27 +285,117 @@ def _fsync_directory(directory):
 # -- loading -----------------------------------------------------------------------------------------
 
 
+_UNSAFE = (
+    "Re-running `minigrad.load` with `weights_only` set to `False` will likely succeed, but it can result in "
+    "arbitrary code execution. Do it only if you got the file from a trusted source."
+)
+
+
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, stream, name):
-        super().__init__(stream)
-        self.name = name
+    """Rebuilds what ``_Pickler`` wrote. With ``weights_only`` it admits only the allow-list (and
+    ``add_safe_globals``); the rebuilt tensors go through ``relocate`` (``map_location``)."""
+
+    def __init__(self, stream, name, weights_only, relocate, **pickle_load_args):
+        super().__init__(stream, **pickle_load_args)
+        self.name, self.weights_only, self.relocate = name, weights_only, relocate
 
     def find_class(self, module, name):
+        if (module, name) == (__name__, "_rebuild_tensor"):
+            return self.rebuild_tensor
         if (module, name) in _ALLOWED:
             return _ALLOWED[(module, name)]
+        if f"{module}.{name}" in _safe_globals:
+            return _safe_globals[f"{module}.{name}"]
+        if not self.weights_only:
+            return super().find_class(module, name)
+        global_name = f"{module}.{name}"
         raise pickle.UnpicklingError(
-            f"{self.name} asks to load {module}.{name}, which minigrad.load refuses: it only rebuilds tensors, "
-            "numpy arrays and plain Python values, because unpickling arbitrary classes or functions could "
-            "run code from the file. Was it written by minigrad.save?"
+            f"minigrad.load: {self.name}: Weights only load failed. This file can still be loaded, to do so you have "
+            "two options, do those steps only if you trust the source of the checkpoint. "
+            f"\n\t(1) {_UNSAFE}\n\t(2) Alternatively, to load with `weights_only=True` please check the recommended "
+            "steps in the following error message.\n\tWeightsUnpickler error: Unsupported global: GLOBAL "
+            f"{global_name} was not an allowed global by default. Please use "
+            f"`minigrad.serialization.add_safe_globals([{global_name}])` or the "
+            f"`minigrad.serialization.safe_globals([{global_name}])` context manager to allowlist this global if "
+            "you trust this class/function.\n\nBy default (weights_only=True) minigrad.load rebuilds only tensors, "
+            "numpy arrays and plain Python values such as state dicts: save model.state_dict() to share weights."
         )
 
+    def rebuild_tensor(self, array, requires_grad, is_parameter=False):
+        return self.relocate(_rebuild_tensor(array, requires_grad, is_parameter))
 
-def load(f):
-    """Read back what ``save`` wrote to ``f`` (a path, or a binary file object opened for reading).
+
+class _Raised(Exception):
+    """Carries an error that must reach the caller as it is (not as "could not rebuild")."""
+
+    def __init__(self, error):
+        self.error = error
+
+
+def _relocation(map_location, name):
+    """``map_location`` as a function of each loaded tensor, as torch.load reads it: None or "cpu"
+    keep it; a device or a string names where every tensor goes; a dict maps the saved location
+    ("cpu": minigrad saves nothing else) to another; a callable gets ``(tensor, "cpu")`` and returns
+    a tensor, or None to keep it. Any device but the CPU raises the GPU error."""
+    if map_location is None:
+        return lambda tensor: tensor
+    if isinstance(map_location, dict):
+        target = {str(k): v for k, v in map_location.items()}.get("cpu", "cpu")
+        return _relocation(target, name)
+    if callable(map_location) and not isinstance(map_location, _interop.device):
+        def relocate(tensor):
+            try:
+                result = map_location(tensor, "cpu")
+            except Exception as error:
+                raise _Raised(error) from error
+            if result is None:
+                return tensor
+            if not isinstance(result, Tensor):
+                raise _Raised(TypeError(
+                    f"map_location returned {type(result).__name__}; it must return a minigrad tensor or None"))
+            return result
+
+        return relocate
+    target = _interop.as_device(map_location)
+    if target.type == "cpu":
+        return lambda tensor: tensor
+
+    def refuse(tensor):
+        raise _Raised(RuntimeError(
+            f"minigrad.load: {name}: Attempting to deserialize object on a {target.type.upper()} device ('{target}') but minigrad has no "
+            "GPU (minigrad.cuda.is_available() is False). Please use minigrad.load with "
+            f"map_location=minigrad.device('cpu') to map your storages to the CPU. {_interop.GPU_WAY}"
+        ))
+
+    return refuse
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
+    """Read back what ``save`` wrote to ``f`` (a path, or a binary file object opened for reading),
+    with torch.load's arguments and defaults.
+
+    ``weights_only`` (the default, as in torch 2.6 and later: None means True unless a
+    ``pickle_module`` is given) rebuilds tensors, numpy arrays and plain Python values only, and
+    refuses anything else with torch's message. ``weights_only=False`` loads whole models and
+    optimizers, whose classes must be importable here; **use it only for files you trust**: it
+    runs whatever functions the file names. ``map_location``: see ``_relocation``.
+    ``mmap`` is accepted for torch's signature (the file is read into memory either way);
+    ``pickle_load_args`` (``encoding``, ...) reach the unpickler when ``weights_only`` is False.
 
     Tensors come back as minigrad tensors (their ``requires_grad`` kept), arrays as numpy arrays,
     bit for bit as saved. A missing, truncated, corrupted or foreign file raises an error naming
     the file and what is wrong with it."""
+    if weights_only is None:
+        weights_only = pickle_module is None
+    if weights_only and pickle_module is not None:
+        raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
+    if pickle_module not in (None, pickle):
+        raise ValueError("minigrad.load reads with the standard pickle module only")
+    if pickle_load_args and weights_only:
+        warnings.warn("pickle_load_args only works if `weights_only=False`.")
+        pickle_load_args = {}
+    if mmap and hasattr(f, "read"):
+        raise ValueError("f must be a file path in order to use the mmap argument")
     if hasattr(f, "read"):
         name = repr(getattr(f, "name", f))
         data = f.read()
@@ -274,10 +409,18 @@ def load(f):
         except IsADirectoryError:
             raise IsADirectoryError(f"minigrad.load: {name} is a directory, not a checkpoint file") from None
     payload = _check_file(data, name)
+    relocate = _relocation(map_location, name)
     try:
-        return _Unpickler(io.BytesIO(payload), name).load()
+        return _Unpickler(io.BytesIO(payload), name, weights_only, relocate, **pickle_load_args).load()
+    except _Raised as raised:
+        raise raised.error from None
     except pickle.UnpicklingError:
         raise
+    except (AttributeError, ImportError) as error:  # a class the file names does not exist here
+        raise type(error)(
+            f"minigrad.load: {name}: {error} (a whole model loads only where its class can be imported, as "
+            "with torch.load; or save and load model.state_dict())"
+        ) from error
     except Exception as error:  # the checksum matched, so the file was written like this
         raise RuntimeError(f"minigrad.load: could not rebuild the contents of {name}: {error}") from error
 

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from . import dtypes, _printing
-from ._interop import is_torch_tensor, parse_to_arguments
+from ._interop import CPU, no_gpu_error, operand, parse_to_arguments
 from .autograd import function, grad_mode, inplace, layout
 from .ops import arithmetic, indexing, linalg, power, reduction, shape, softmax, sorting, unary
 from .ops._arguments import size_arguments
@@ -63,7 +63,7 @@ class TensorMethods:
 
     @property
     def device(self):
-        return "cpu"
+        return CPU  # minigrad.device("cpu"): minigrad computes with numpy, on the CPU
 
     @property
     def is_cuda(self):
@@ -164,8 +164,11 @@ class TensorMethods:
     def bool(self):
         return self.to(dtypes.bool_)
 
-    def cpu(self):
+    def cpu(self, *, memory_format=None):
         return self
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        raise no_gpu_error("Tensor.cuda()")
 
     def contiguous(self):
         """Self when its elements already lie in row-major order (as torch lays them out), else a copy."""
@@ -260,16 +263,16 @@ class TensorMethods:
         return linalg.matmul(_operand(other), self)
 
     def add(self, other, *, alpha=1):
-        return arithmetic.add(self, _operand(other), alpha=alpha)
+        return arithmetic.add(self, _operand(other, "add"), alpha=alpha)
 
     def sub(self, other, *, alpha=1):
-        return arithmetic.sub(self, _operand(other), alpha=alpha)
+        return arithmetic.sub(self, _operand(other, "sub"), alpha=alpha)
 
     def mul(self, other):
-        return self * other
+        return self * _operand(other, "mul")
 
     def div(self, other):
-        return self / other
+        return self / _operand(other, "div")
 
     def neg(self):
         return -self
@@ -438,7 +441,7 @@ class TensorMethods:
     # -- shape ------------------------------------------------------------------------------------
 
     def reshape(self, *shape_):
-        return shape.reshape(self, *shape_)
+        return shape.reshape(self, size_arguments(shape_))
 
     def view(self, *shape_):
         return shape.view(self, *shape_)
@@ -450,7 +453,7 @@ class TensorMethods:
         return self.reshape(other.shape)
 
     def permute(self, *dims):
-        return shape.permute(self, *dims)
+        return shape.permute(self, size_arguments(dims))
 
     def transpose(self, dim0, dim1):
         return shape.transpose(self, dim0, dim1)
@@ -573,7 +576,7 @@ class TensorMethods:
             inplace.check_allowed(self, writes_each_element_once=True)
             self._version_counter.value += 1
             return self
-        src = _operand(src)
+        src = _operand(src, "copy_")
         inplace.check_no_partial_overlap(self, src)
         return inplace.write(self, lambda: shape.Where.apply(self, src, condition=np.zeros(self.shape, bool)).to(self.dtype))
 
@@ -590,16 +593,13 @@ class TensorMethods:
         return self.copy_(function.Tensor._wrap(random.uniform(self.shape, a, b, self._array.dtype, generator)))
 
 
-def _operand(x):
-    """Numbers stay numbers (they take part in type promotion as Python scalars); arrays and
-    lists become tensors."""
+def _operand(x, method=None):
+    """The other operand of ``x + y`` or of the ``method`` ``x.add(y)``: tensors and numbers as they
+    are (numbers take part in type promotion as Python scalars); a CPU torch tensor, a numpy
+    array and anything else as ``_interop.operand`` reads them."""
     if isinstance(x, (function.Tensor, int, float, bool, np.number, np.bool_)):
         return x
-    if is_torch_tensor(x):
-        raise TypeError("cannot mix a torch.Tensor with minigrad; convert it with minigrad.tensor(x.numpy())")
-    from .creation import tensor
-
-    return tensor(x)
+    return operand(x, method)
 
 
 def _index_key(key):

@@ -77,7 +77,8 @@ def check_parity(minigrad_fn, torch_fn, *inputs, requires_grad=True, rtol=None, 
 def check_gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     """minigrad's own gradcheck in float64 on ``fn(*inputs)`` (numpy float arrays require grad)."""
     mg_inputs = tuple(
-        minigrad.tensor(x.astype(np.float64), requires_grad=True) if isinstance(x, np.ndarray) and x.dtype.kind == "f" else x
+        minigrad.tensor(np.asarray(x, np.float64), requires_grad=True)
+        if isinstance(x, (np.ndarray, np.floating)) and x.dtype.kind == "f" else x  # (-a + 1 of a 0-d a is a np.float64)
         for x in inputs
     )
     assert minigrad.autograd.gradcheck(fn, mg_inputs, eps=eps, atol=atol, rtol=rtol)

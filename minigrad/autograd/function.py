@@ -22,13 +22,16 @@ the graph whose ``next_functions`` point at the nodes that made its inputs.
 
 import numpy as np
 
-from .. import dtypes
+from .. import _interop, dtypes
 from ..broadcasting import broadcast_shape
 from . import grad_mode
 
 #: The Tensor class. tensor.py registers it when it is defined (``register_tensor_class``), so
 #: that this module and the ops can make tensors without importing tensor.py, which imports them.
 Tensor = None
+
+#: inputs an op takes as they are, besides tensors: numbers, and None for an absent bias
+_PLAIN_INPUTS = (int, float, complex, np.number, np.bool_, type(None))
 
 
 def register_tensor_class(cls):
@@ -73,6 +76,7 @@ class Function:
         A forward may return extra, non-differentiable results after the first (max_pool2d's
         indices): then apply returns them too, as plain tensors."""
         node = cls()
+        inputs = node.accept(inputs)  # a CPU torch tensor becomes a minigrad one; foreign objects: TypeError
         recording = grad_mode.is_grad_enabled()
         node.needs_input_grad = tuple(recording and isinstance(x, Tensor) and x.requires_grad for x in inputs)
         node._saved = ()
@@ -91,6 +95,15 @@ class Function:
         return out if len(results) == 1 else (out, *(Tensor._wrap(r) for r in results[1:]))
 
     # -- the steps of apply ---------------------------------------------------------------------
+
+    def accept(self, inputs):
+        """The inputs as ops take them: minigrad tensors, numbers and None (an absent bias) as they
+        are; a CPU torch tensor as a minigrad tensor over its memory; anything else (a numpy array,
+        a list, an image) torch's TypeError with a hint. The rules live in ``minigrad/_interop.py``."""
+        if all(isinstance(x, Tensor) or isinstance(x, _PLAIN_INPUTS) for x in inputs):
+            return inputs
+        return tuple(x if isinstance(x, (Tensor, *_PLAIN_INPUTS)) else _interop.op_input(x, self, i)
+                     for i, x in enumerate(inputs, 1))
 
     def unwrap(self, inputs):
         """The inputs' numpy arrays (numbers stay numbers), cast to one dtype if the op promotes."""

@@ -7,4 +7,16 @@
 
 from .. import kernels
 
-__all__ = ["kernels"]
+__all__ = ["kernels", "mps"]
+
+
+class mps:
+    """``torch.backends.mps``, Apple's GPU: minigrad never uses it (``minigrad.backends.mps.is_available()``)."""
+
+    @staticmethod
+    def is_available():
+        return False
+
+    @staticmethod
+    def is_built():
+        return False

@@ -18,7 +18,7 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from .. import dtypes
-from .._interop import is_torch_tensor, parse_to_arguments
+from .._interop import is_torch_tensor, no_gpu_error, parse_to_arguments
 from ..tensor import Size, Tensor
 from ..utils.hooks import BackwardHook, RemovableHandle
 from .parameter import Parameter
@@ -523,7 +523,8 @@ class Module:
         return self
 
     def to(self, *args, dtype=None, device=None, **kwargs):
-        """``to(dtype)``, ``to("cpu")``, ``to(tensor)``: converts floating-point tensors in place."""
+        """``to(dtype)``, ``to("cpu")``, ``to(device)``, ``to(tensor)``: converts floating-point tensors
+        in place. minigrad lives on the CPU: any other device raises an error naming the way to a GPU."""
         dtype = parse_to_arguments(args, dtype, device)
         if dtype is None:
             return self
@@ -540,6 +541,9 @@ class Module:
 
     def cpu(self):
         return self
+
+    def cuda(self, device=None):
+        raise no_gpu_error("Module.cuda()")
 
     # -- saving and loading -----------------------------------------------------------------------
 

@@ -538,9 +538,10 @@ class ToDtype(Function):
 # -- the functions users call ---------------------------------------------------------------------
 
 
-def reshape(input, *shape):
-    """A view when torch's reshape gives one (the memory order allows it), else a copy."""
-    return Reshape.apply(input, shape=size_arguments(shape))
+def reshape(input, shape):
+    """A view when torch's reshape gives one (the memory order allows it), else a copy. As torch's,
+    ``shape`` is one tuple or list (the method ``x.reshape(2, 3)`` also takes the sizes one by one)."""
+    return Reshape.apply(input, shape=_sizes_argument(shape, "reshape", "shape"))
 
 
 def view(input, *shape):
@@ -558,8 +559,16 @@ def view(input, *shape):
     return Reshape.apply(input, shape=shape)
 
 
-def permute(input, *dims):
-    return Permute.apply(input, dims=size_arguments(dims))
+def permute(input, dims):
+    """As torch's: ``dims`` is one tuple or list (the method ``x.permute(1, 0)`` also takes them one by one)."""
+    return Permute.apply(input, dims=_sizes_argument(dims, "permute", "dims"))
+
+
+def _sizes_argument(sizes, function, name):
+    """torch.reshape's shape and torch.permute's dims: one sequence of ints, torch's TypeError otherwise."""
+    if not isinstance(sizes, (tuple, list)):
+        raise TypeError(f"{function}(): argument '{name}' (position 2) must be tuple of ints, not {type(sizes).__name__}")
+    return tuple(sizes)
 
 
 def transpose(input, dim0, dim1):
@@ -577,7 +586,7 @@ def unsqueeze(input, dim):
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge axes start_dim..end_dim into one: a reshape."""
     if input.ndim == 0:
-        return reshape(input, 1)
+        return reshape(input, (1,))
     start, end = normalize_dim(start_dim, input.ndim), normalize_dim(end_dim, input.ndim)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
