@@ -54,11 +54,6 @@ def _shape(shape):
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _grad_text(shape, norm):
-    """An arrow's label after a traced backward: the gradient's shape, then its norm."""
-    return f"{_shape(shape)}\n‖{norm:.4g}‖"
-
-
 def _quote(text):
     """A DOT string literal; line breaks become DOT's ``\\n``."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
@@ -120,21 +115,21 @@ class _Call:
 
 
 def _argument_names(module, args):
-    """``{id(tensor): "target"}``: each tensor argument's name in the module's forward signature."""
+    """``{id(tensor): "target"}``: each tensor argument's name in the module's forward signature
+    (``"input"`` past the named ones, e.g. into ``*args``)."""
     try:
-        parameters = [p for p in inspect.signature(module.forward).parameters.values()]
-    except (TypeError, ValueError):
+        parameters = inspect.signature(module.forward).parameters.values()
+    except (TypeError, ValueError):  # a builtin or C function: no signature to read
         parameters = []
+    positional = []
+    for p in parameters:
+        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            break
+        positional.append(p.name)
     names = {}
     for position, value in enumerate(args):
-        name = "input"
-        if position < len(parameters):
-            p = parameters[position]
-            name = p.name if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) else "input"
-        elif parameters and parameters[-1].kind == parameters[-1].VAR_POSITIONAL:
-            name = parameters[-1].name
         for tensor in _tensors_in(value):
-            names.setdefault(id(tensor), name)
+            names.setdefault(id(tensor), positional[position] if position < len(positional) else "input")
     return names
 
 
@@ -162,7 +157,7 @@ class record_modules:
         self._links = []  # (tensor, node, input index): a tensor needing no gradient went into node
         self._handles = []
         self._labels = {}  # id(module) -> label, computed once per module
-        self._leaf_owner = None
+        self._leaf_owner = None  # (number of calls it was made from, {id(parameter): first call of its module})
 
     def __enter__(self):
         from .nn import module as module_api  # torch.nn.modules.module's global hooks
@@ -215,13 +210,7 @@ class record_modules:
         # where did the arguments that need no gradient go? into the inputs without an edge of
         # this call's own nodes that have their shape and dtype
         for tensor in call.constants:
-            meta = (tuple(tensor.shape), tensor._array.dtype)
-            for node in call.nodes:
-                for i, (child, _) in enumerate(node.next_functions):
-                    input_meta = getattr(node, "input_meta", ())
-                    if child is None and i < len(input_meta) and input_meta[i] is not None \
-                            and (tuple(input_meta[i][0]), input_meta[i][1]) == meta:
-                        self._links.append((tensor, node, i))
+            self._links.extend((tensor, node, i) for node in call.nodes for i in _inputs_taking(node, tensor))
 
     # -- what draw_graph and trace ask ---------------------------------------------------------
 
@@ -229,13 +218,14 @@ class record_modules:
         """The ``_Call`` that made ``node`` (a leaf's ``AccumulateGrad``: the call of the module
         owning the parameter), or None."""
         if isinstance(node, AccumulateGrad):
-            if self._leaf_owner is None:
-                self._leaf_owner = {}
+            if self._leaf_owner is None or self._leaf_owner[0] != len(self.calls):  # none yet, or calls since
+                owners = {}
                 for call in self.calls:
-                    for param in call.module._parameters.values():
+                    for param in getattr(call.module, "_parameters", {}).values():
                         if param is not None:
-                            self._leaf_owner.setdefault(id(param), call)
-            return self._leaf_owner.get(id(node.variable))
+                            owners.setdefault(id(param), call)
+                self._leaf_owner = (len(self.calls), owners)
+            return self._leaf_owner[1].get(id(node.variable))
         return self._owner.get(node)
 
     def name_of(self, module):
@@ -255,10 +245,10 @@ class record_modules:
             return ""
         key = id(call.module)
         if key not in self._labels:
-            self._labels[key] = self._label(call.module)
+            self._labels[key] = self.describe(call.module)
         return self._labels[key]
 
-    def _label(self, module):
+    def describe(self, module):
         """``model1.7 Linear(in_features=1024, out_features=64, bias=True)``: the path and the
         line ``print(model)`` shows (a module with children: its class name only)."""
         name = self.name_of(module)
@@ -318,103 +308,109 @@ def _legend(has_inputs, has_grads):
     )
 
 
-def to_dot(tensor, params=None, *, named=None, modules=None, trace=None, legend=True):
-    """The DOT text of the graph behind ``tensor`` (see ``draw_graph``).
+def _inputs_taking(node, tensor):
+    """The input positions of ``node`` without an edge (they needed no gradient) whose shape and
+    dtype are ``tensor``'s: where a tensor that needs no gradient may have gone in."""
+    meta = (tuple(tensor.shape), tensor._array.dtype)
+    inputs = getattr(node, "input_meta", ())
+    return [i for i, (child, _) in enumerate(node.next_functions)
+            if child is None and i < len(inputs) and inputs[i] is not None and (tuple(inputs[i][0]), inputs[i][1]) == meta]
 
-    Nodes are numbered breadth-first from the output (``n0``), following each node's
-    ``next_functions`` in order, so the same graph always gives the same text; tensors that
-    need no gradient come after them.
-    """
-    named = dict(named or {})
+
+def _sort_named(tensor, named, params, modules):
+    """Who is called what: ``(leaf names by id, op nodes' names, [(name, constant)], output's name)``.
+    Leaves: ``params``, else their path in the recorded model, and any leaf in ``named``; op
+    nodes: a named intermediate result; constants: named tensors that need no gradient."""
     for key, value in named.items():
         if not isinstance(value, _function.Tensor):
             raise TypeError(f"draw_graph(named=...): {key!r} is a {type(value).__name__}, expected a Tensor")
-    names = modules.parameter_names() if modules is not None and params is None else {}
-    names.update({id(t): name for name, t in (params or {}).items()})
-    node_names = {}  # an op node made a named tensor: its name above the op's
-    constants = []  # (name, tensor): named tensors that need no gradient
+    leaf_names = modules.parameter_names() if modules is not None and params is None else {}
+    leaf_names.update({id(t): name for name, t in (params or {}).items()})
+    node_names, constants = {}, []
     for name, t in named.items():
+        node = _edge_of(t)
         if t is tensor:
             continue
-        node = _edge_of(t)
         if isinstance(node, AccumulateGrad):
-            names[id(t)] = name
+            leaf_names[id(t)] = name
         elif node is not None:
             node_names[node] = name
         else:
             constants.append((name, t))
     output_name = next((name for name, t in named.items() if t is tensor), "output")
-    output_label = f"{output_name}\n{_meta(tensor.shape, tensor._array.dtype)}"
-    steps = {}  # node -> the trace step it ran as
-    if trace is not None:
-        steps = {node: step for node, step in zip(trace._nodes, trace.steps)}
+    return leaf_names, node_names, constants, output_name
 
-    def grad_label(step, i):
-        """The attributes of the arrow into input i of the node ``step`` ran: the gradient sent."""
-        if step is None or i >= len(step.input_grad_shapes) or step.input_grad_shapes[i] is None:
-            return ""
-        return f" [label={_quote(_grad_text(step.input_grad_shapes[i], step.input_grad_norms[i]))}]"
+
+def _constant_links(constants, modules, ids):
+    """``[(name, tensor, node or None, input position)]``: where each tensor that needs no gradient
+    went. The recorded layers saw their arguments go in (named by ``named``, else by the
+    forward's signature); a named tensor no layer got goes to the op inputs of its shape and
+    dtype, or stands alone when there is none."""
+    links = []
+    if modules is not None:
+        names = {id(t): name for name, t in constants}
+        links = [(names.get(id(t), name), t, node, i) for t, node, i, name in modules.constant_links() if node in ids]
+    linked = {id(t) for _, t, _, _ in links}
+    for name, t in constants:
+        if id(t) not in linked:
+            found = [(name, t, node, i) for node in ids for i in _inputs_taking(node, t)]
+            links.extend(found or [(name, t, None, None)])
+    return links
+
+
+def to_dot(tensor, params=None, *, named=None, modules=None, trace=None, legend=True):
+    """The DOT text of the graph behind ``tensor`` (see ``draw_graph``).
+
+    Nodes are numbered breadth-first from the output (``n0``), following each node's
+    ``next_functions`` in order, so the same graph always gives the same text; tensors that
+    need no gradient come after them, then the layers' frames, the arrows and the legend.
+    """
+    leaf_names, node_names, constants, output_name = _sort_named(tensor, dict(named or {}), params, modules)
+    step_of = trace.step_of if trace is not None else (lambda node: None)
+
+    def gradient(shape, norm):  # an arrow's label: the gradient that flowed along it
+        text = f"{_shape(shape)}\n‖{norm:.4g}‖"
+        return f" [label={_quote(text)}]"
+
+    output = f"{output_name}\n{_meta(tensor.shape, tensor._array.dtype)}"
 
     lines = [
         "digraph backward_graph {",
         '    node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10]',
-        f"    n0 [label={_quote(output_label)}, fillcolor={_quote(_OUTPUT)}]",
+        *(['    edge [fontname="Helvetica", fontsize=8, fontcolor="#555555"]'] if trace is not None else []),
+        f"    n0 [label={_quote(output)}, fillcolor={_quote(_OUTPUT)}]",
     ]
-    if trace is not None:
-        lines.insert(2, '    edge [fontname="Helvetica", fontsize=8, fontcolor="#555555"]')
-    edges = []
-    ids = {}
+    edges, ids = [], {}
     root = _edge_of(tensor)
     if root is not None:
         ids[root] = "n1"
+        seed = step_of(root)  # the gradient backward() started from: ∂L/∂output
+        edges.append("    n1 -> n0" + (gradient(seed.grad_shape, seed.grad_norm) if seed is not None else ""))
         queue = deque([root])  # breadth-first, iterative: deep graphs cannot hit the recursion limit
-        seed = steps.get(root)  # the gradient backward() started with: ∂L/∂output
-        seed_label = f" [label={_quote(_grad_text(seed.grad_shape, seed.grad_norm))}]" if seed is not None else ""
-        edges.append(f"    n1 -> n0{seed_label}")
         while queue:
             node = queue.popleft()
             if isinstance(node, AccumulateGrad):
-                leaf = node.variable
-                name = names.get(id(leaf))
+                leaf, name = node.variable, leaf_names.get(id(node.variable))
                 meta = _meta(leaf.shape, leaf._array.dtype)
                 label, colour = (f"{name}\n{meta}" if name else meta), _LEAF
             else:
-                shape, dtype = node.output_meta
-                label, colour = f"{node.name()}\n{_meta(shape, dtype)}", _OP
+                label, colour = f"{node.name()}\n{_meta(*node.output_meta)}", _OP
                 if node in node_names:
                     label = f"{node_names[node]}\n{label}"
             lines.append(f"    {ids[node]} [label={_quote(label)}, fillcolor={_quote(colour)}]")
+            step = step_of(node)  # with trace=: the gradients this node sent to its inputs
             for i, (child, _) in enumerate(node.next_functions):
                 if child is None:  # an input that needs no gradient: no edge
                     continue
                 if child not in ids:
                     ids[child] = f"n{len(ids) + 1}"
                     queue.append(child)
-                # forward direction: input -> op
-                edges.append(f"    {ids[child]} -> {ids[node]}{grad_label(steps.get(node), i)}")
+                sent = step is not None and i < len(step.input_grad_shapes) and step.input_grad_shapes[i] is not None
+                label = gradient(step.input_grad_shapes[i], step.input_grad_norms[i]) if sent else ""
+                edges.append(f"    {ids[child]} -> {ids[node]}{label}")  # forward direction: input -> op
 
-    # tensors that need no gradient: named ones, and the arguments the recorded layers got
-    links = []  # (name, tensor, node, input index)
-    if modules is not None:
-        names_by_id = {id(t): name for name, t in constants}
-        for t, node, i, name in modules.constant_links():
-            if node in ids:
-                links.append((names_by_id.get(id(t), name), t, node, i))
-    linked = {id(t) for _, t, _, _ in links}
-    for name, t in constants:
-        if id(t) in linked:
-            continue
-        meta = (tuple(t.shape), t._array.dtype)  # not seen by a layer: the op inputs of its kind
-        for node in ids:
-            input_meta = getattr(node, "input_meta", ())
-            for i, (child, _) in enumerate(node.next_functions):
-                if child is None and i < len(input_meta) and input_meta[i] is not None \
-                        and (tuple(input_meta[i][0]), input_meta[i][1]) == meta:
-                    links.append((name, t, node, i))
-        if not any(t is other for _, other, _, _ in links):
-            links.append((name, t, None, None))  # drawn alone: no op of the graph took it
-    constant_ids = {}
-    for name, t, node, i in links:
+    constant_ids = {}  # tensors that need no gradient: white boxes, dashed arrows
+    for name, t, node, i in _constant_links(constants, modules, ids):
         if id(t) not in constant_ids:
             constant_ids[id(t)] = f"n{len(ids) + len(constant_ids) + 1}"
             label = f"{name}\n{_meta(t.shape, t._array.dtype)}"
@@ -422,10 +418,9 @@ def to_dot(tensor, params=None, *, named=None, modules=None, trace=None, legend=
         if node is not None:
             edges.append(f"    {constant_ids[id(t)]} -> {ids[node]} [style=dashed]")
 
-    if modules is not None:
-        lines.extend(_clusters(ids, modules))
+    frames = _clusters(ids, modules) if modules is not None else []
     tail = [_legend(bool(constant_ids), trace is not None)] if legend else []
-    return "\n".join(lines + edges + tail + ["}"]) + "\n"
+    return "\n".join(lines + frames + edges + tail + ["}"]) + "\n"
 
 
 def _clusters(ids, modules):
@@ -452,7 +447,7 @@ def _clusters(ids, modules):
 
     def emit(call, depth):
         pad = "    " * depth
-        lines = _wrap(modules._label(call.module)).split("\n")
+        lines = _wrap(modules.describe(call.module)).split("\n")
         label = '"' + "".join(_quote(line)[1:-1] + "\\l" for line in lines) + '"'  # \l: a left-aligned line
         out.append(f"{pad}subgraph cluster_{numbers[call]} {{")
         out.append(f'{pad}    label={label}; style="rounded,dashed"; color="#777777"; fontname="Helvetica"; fontsize=10')

@@ -84,7 +84,8 @@ class trace:
         self._names.update({id(tensor): name for name, tensor in (params or {}).items()})
         self._params = params  # keeps the tensors alive, so their ids stay theirs
         self._modules = modules
-        self._nodes = []  # the node of each step (minigrad.viz labels the graph's edges with them)
+        self._step_of = {}  # node -> its step (minigrad.viz labels the graph's arrows with them)
+        self._nodes = []  # the nodes, kept alive so that their ids stay theirs
 
     def __enter__(self):
         engine.observers.append(self._observe)
@@ -112,6 +113,11 @@ class trace:
         )
         self.steps.append(step)
         self._nodes.append(node)
+        self._step_of[id(node)] = step
+
+    def step_of(self, node):
+        """The step a graph node ran as, or None if it did not run inside this trace."""
+        return self._step_of.get(id(node))
 
     # -- the steps as data -------------------------------------------------------------------
 
