@@ -262,8 +262,9 @@ class Round(Function):
 
     def forward(self, x, decimals=None):
         self.backward_name = "RoundBackward0" if decimals is None else "RoundBackward1"
-        if x.dtype == np.bool_ or (x.dtype.kind != "f" and decimals):
-            raise NotImplementedError(f"\"round_cpu\" not implemented for '{from_numpy_dtype(x.dtype).torch_name}'")
+        if x.dtype == np.bool_ or (x.dtype.kind != "f" and decimals):  # torch names the kernel that refused
+            kernel = "round_vml_cpu" if decimals is None else "round_cpu"
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{from_numpy_dtype(x.dtype).torch_name}'")
         if x.dtype.kind != "f":
             return x.copy()  # integers are already round
         if not decimals:
