@@ -39,6 +39,21 @@ class Tudui(nn.Module):
         return self.model1(x)
 
 
+def one_backward_pass(batch=4):
+    """The forward pass recorded, the backward traced: ``(graph, steps, loss)``."""
+    minigrad.manual_seed(0)
+    tudui = Tudui()
+    imgs = minigrad.randn(batch, 3, 32, 32)
+    targets = minigrad.randint(0, 10, (batch,))
+    loss_fn = nn.CrossEntropyLoss()
+    with record_modules() as layers:  # which layer makes which node
+        loss = loss_fn(tudui(imgs), targets)
+    with minigrad.autograd.trace(modules=layers) as steps:
+        loss.backward()
+    graph = draw_graph(loss, modules=layers, trace=steps, named={"imgs": imgs, "targets": targets, "loss": loss})
+    return graph, steps, loss
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="picture to write (default docs/tutorial_cnn_graph.FORMAT)")
@@ -48,20 +63,10 @@ def main():
     fmt = args.format or (args.out.suffix.lstrip(".") if args.out and args.out.suffix else "svg")
     out = args.out or ROOT / "docs" / f"tutorial_cnn_graph.{fmt}"
 
-    minigrad.manual_seed(0)
-    tudui = Tudui()
-    imgs = minigrad.randn(args.batch, 3, 32, 32)
-    targets = minigrad.randint(0, 10, (args.batch,))
-    loss_fn = nn.CrossEntropyLoss()
-    with record_modules() as layers:  # which layer makes which node
-        loss = loss_fn(tudui(imgs), targets)
-
-    with minigrad.autograd.trace(modules=layers) as steps:
-        loss.backward()
+    graph, steps, loss = one_backward_pass(args.batch)
     print(f"loss = {loss.item():.4f}; backward ran {len(steps.steps)} steps, from the loss back to the parameters:\n")
     print(steps)
 
-    graph = draw_graph(loss, modules=layers, trace=steps, named={"imgs": imgs, "targets": targets, "loss": loss})
     out.parent.mkdir(parents=True, exist_ok=True)
     dot_path = graph.save(out.with_suffix(".dot"))  # the text: needs nothing installed
     print(f"\ngraph (DOT text): {dot_path}")
