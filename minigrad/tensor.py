@@ -16,7 +16,7 @@ import weakref
 import numpy as np
 
 from . import dtypes
-from .autograd import engine, function, inplace, layout
+from .autograd import engine, function, hooks, inplace, layout
 from .autograd.function import AccumulateGrad
 from .tensor_methods import Size, TensorMethods
 
@@ -114,6 +114,16 @@ class Tensor(TensorMethods):
     @property
     def retains_grad(self):
         return self.grad_fn is not None and getattr(self.grad_fn, "retained_output", None) is not None
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` each time ∂L/∂self is computed (summed over all uses of self); it
+        may return a tensor to use instead (for a leaf, that is what ``.grad`` accumulates).
+        Returns a handle: ``handle.remove()``. Where hooks live and when they run: autograd/hooks.py."""
+        return hooks.register_tensor_hook(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Leaves only: call ``hook(self)`` after backward has added into ``self.grad``."""
+        return hooks.register_post_accumulate_grad_hook(self, hook)
 
     def _grad_accumulator(self):
         if self._accumulator is None:

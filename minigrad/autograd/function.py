@@ -20,6 +20,8 @@ on and the output is floating point, makes the op instance the output's ``grad_f
 the graph whose ``next_functions`` point at the nodes that made its inputs.
 """
 
+import itertools
+
 import numpy as np
 
 from .. import _interop, dtypes
@@ -39,10 +41,36 @@ def register_tensor_class(cls):
     Tensor = cls
 
 
-class AccumulateGrad:
+class Node:
+    """What every node of the graph has besides its backward: hooks, and its number of outputs.
+
+    ``node.register_prehook(fn)``: ``fn(grad_outputs)`` before the node's backward, may return new
+    grad_outputs; ``node.register_hook(fn)``: ``fn(grad_inputs, grad_outputs)`` after it, may return
+    new grad_inputs. Each returns a handle with ``remove()``; ``autograd/hooks.py`` runs them."""
+
+    #: outputs that carry a gradient: 1 for every op (a module's backward-hook node has several)
+    n_outputs = 1
+    #: the hooks registered on this node (``autograd.hooks.NodeHooks``); None while there are none
+    _hooks = None
+    #: when the node was made (``Function.record``): of the nodes ready in backward, the engine runs
+    #: the latest first (as torch); an AccumulateGrad's is infinite: it runs as soon as it is ready
+    sequence_nr = 0
+    #: the order in which backward hands the inputs' nodes to the engine's queue, when torch's graph
+    #: for the op has another shape than ours (Linear); None: ``next_functions`` order
+    release_order = None
+
+    def register_prehook(self, fn):
+        return hooks.add_hook(hooks.hooks_of(self).pre, fn)
+
+    def register_hook(self, fn):
+        return hooks.add_hook(hooks.hooks_of(self).post, fn)
+
+
+class AccumulateGrad(Node):
     """The graph node of a leaf tensor that requires grad: backward adds ``grad`` into ``.grad``."""
 
     next_functions = ()
+    sequence_nr = float("inf")
 
     def __init__(self, variable):
         self.variable = variable
@@ -54,7 +82,7 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
 
-class Function:
+class Function(Node):
     """Base of every differentiable op; an instance is one node of the recorded graph.
 
     Subclasses define ``forward(*arrays, **options) -> ndarray`` and
@@ -133,7 +161,8 @@ class Function:
     def record(self, inputs, out):
         """Make this node out's ``grad_fn``, with an edge to the node of each input."""
         out._grad_fn, out._requires_grad = self, True
-        self.next_functions = tuple((edge_to(x), 0) for x in inputs)
+        self.sequence_nr = next(sequence_numbers)
+        self.next_functions = tuple(gradient_edge(x) for x in inputs)
         self.input_meta = tuple((x._array.shape, x._array.dtype) if isinstance(x, Tensor) else None for x in inputs)
         self.output_meta = (out._array.shape, out._array.dtype)  # shown by minigrad.viz and autograd.trace
         inplace.watch_saved_versions(self, [x for x in (*inputs, out) if isinstance(x, Tensor)])
@@ -187,5 +216,20 @@ def edge_to(x):
     return x._grad_accumulator()
 
 
+
+#: numbers the recorded nodes in the order they were made (``Node.sequence_nr``)
+sequence_numbers = itertools.count()
+
+
+def gradient_edge(x):
+    """(node, output number): where x's gradient goes. Only a node with several outputs (a
+    module's backward hook) numbers them; an op's single output is 0."""
+    node = edge_to(x)
+    if node is None or node.n_outputs == 1:
+        return node, 0
+    return node, node.output_nr(x)
+
+
+from . import hooks  # noqa: E402  (at the end: hooks.py reads Tensor from here when hooks run)
 from . import inplace  # noqa: E402  (at the end: inplace.py defines CopySlices, a Function)
 from . import layout  # noqa: E402

@@ -111,6 +111,9 @@ def check_allowed(tensor, writes_each_element_once=False):
                 "Wrap the update in `with minigrad.no_grad():` or use an out-of-place op."
             )
         return
+    for op, options in tensor._view_steps:
+        if hasattr(op, "refuse_inplace"):  # a view a custom Function returned (a module's backward hook)
+            op.refuse_inplace(**options)
     if not tensor._view_in_graph and base._requires_grad:
         raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
     if base._grad_fn is None and base._requires_grad:

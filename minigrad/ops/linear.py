@@ -30,6 +30,10 @@ class Linear(Function):
     A 1-D weight (in_features,) is one output feature whose axis is dropped, as in torch.
     """
 
+    #: torch's graph for this op is AddmmBackward0(bias, x, TBackward0(weight)): its engine reaches
+    #: the bias before the weight, and hooks on them fire in that order (``engine.execution_order``)
+    release_order = (2, 0, 1)
+
     def forward(self, x, weight, bias=None):
         self.backward_name = linear_backward_name(x.shape, weight.shape, bias)
         self.bias_shape = None if bias is None else bias.shape
