@@ -31,9 +31,10 @@ LIBS = (minigrad, torch)
 
 
 def plain(value):
-    """A hook argument as comparable data: tensors become numpy arrays, tuples stay tuples."""
+    """A hook argument as comparable data: tensors become numpy arrays (copies: torch may reuse a
+    gradient's memory as .grad and add into it later), tuples stay tuples."""
     if isinstance(value, (minigrad.Tensor, torch.Tensor)):
-        return value.detach().numpy()
+        return value.detach().numpy().copy()
     if isinstance(value, (tuple, list)):
         return tuple(plain(v) for v in value)
     if isinstance(value, dict):
@@ -48,6 +49,8 @@ def assert_same(actual, expected, dtype=np.float64, path="log"):
     elif isinstance(expected, np.ndarray):
         assert isinstance(actual, np.ndarray), f"{path}: {type(actual)} where torch has an array"
         assert actual.shape == expected.shape, f"{path}: shape {actual.shape} != torch's {expected.shape}"
+        if expected.dtype == np.float32:  # float32 values get float32 tolerances whatever the test's dtype
+            dtype = np.float32
         np.testing.assert_allclose(actual, expected, err_msg=path, equal_nan=True, **tolerances(dtype))
     elif isinstance(expected, (tuple, list)):
         assert isinstance(actual, (tuple, list)) and len(actual) == len(expected), f"{path}: {actual!r} != {expected!r}"
@@ -651,3 +654,164 @@ def test_backward_hooks_on_random_small_models_match_torch(case):
     run_both(hooks_on_a_small_model, case["dtype"], layers=case["layers"], images=images, scales=case["scales"],
              pre_scales=case["pre_scales"], input_requires_grad=case["input_requires_grad"], seed=case["seed"],
              dtype=case["dtype"])
+
+
+def two_input_module(lib):
+    """forward(a, b, k=2) = (a · k, b + a): two tensor arguments, two outputs."""
+
+    class Two(lib.nn.Module):
+        def forward(self, a, b, k=2):
+            return a * k, b + a
+
+    return Two()
+
+
+def backward_hooks_of_a_module_with_several_tensors(lib):
+    log = []
+    module = two_input_module(lib)
+    module.register_full_backward_pre_hook(lambda m, go: log.append(("pre", shapes_and_values(go))))
+    module.register_full_backward_hook(lambda m, gi, go: log.append(("full", shapes_and_values(gi), shapes_and_values(go))))
+    a = lib.tensor([1.0, 2.0], requires_grad=True)
+    b = lib.tensor([3.0, 4.0], requires_grad=True)
+    module(a, b)[0].sum().backward()  # the second output unused: None in grad_output, zeros flow on
+    log.append(plain((a.grad, b.grad)))
+    sum(out.sum() for out in module(a, b)).backward()
+    module(a, lib.tensor([1.0, 1.0]))[1].sum().backward()  # an argument needing no gradient: zeros in grad_input
+    module(a, b, 3)[1].sum().backward()  # a non-tensor argument: None in grad_input
+    log.append(plain((a.grad, b.grad)))
+    # the loss module: its target needs no gradient (int64 zeros in grad_input, as torch)
+    loss_fn = lib.nn.CrossEntropyLoss()
+    loss_fn.register_full_backward_hook(lambda m, gi, go: log.append(("loss", shapes_and_values(gi), shapes_and_values(go))))
+    logits = lib.tensor([[1.0, 2.0, 0.5], [0.1, 0.2, 0.3]], requires_grad=True)
+    loss_fn(logits, lib.tensor([2, 0])).backward()
+    log.append(plain(logits.grad))
+    return log
+
+
+def test_backward_hooks_of_a_module_with_several_tensors_as_torch():
+    run_both(backward_hooks_of_a_module_with_several_tensors)
+
+
+def fixed_linear(lib, in_features, out_features):
+    """A Linear layer with the same weights in both libraries."""
+    layer = lib.nn.Linear(in_features, out_features)
+    rng = np.random.default_rng(in_features * 10 + out_features)
+    with lib.no_grad():
+        layer.weight.copy_(lib.tensor(rng.standard_normal((out_features, in_features)).astype(np.float32)))
+        layer.bias.copy_(lib.tensor(rng.standard_normal(out_features).astype(np.float32)))
+    return layer
+
+
+def backward_hooks_special_cases(lib):
+    log = []
+
+    def caught(fn):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            result = raised(fn)
+        return result, sorted(str(w.message)[:80] for w in seen)
+
+    # no input requires grad: the full hook runs at the outputs, grad_input all None; it may only return Nones
+    layer = fixed_linear(lib, 3, 2)
+    layer.register_full_backward_hook(lambda m, gi, go: log.append(("no input grad", shapes_and_values(gi))))
+    log.append(caught(lambda: layer(lib.ones(4, 3)).sum().backward()))
+    for result in [(lib.ones(4, 3),), (None,), None]:
+        layer = fixed_linear(lib, 3, 2)
+        layer.register_full_backward_hook(lambda m, gi, go, r=result: r)
+        log.append(caught(lambda: layer(lib.ones(4, 3)).sum().backward()))
+    # what a hook returns is checked
+    x = lib.ones(4, 3, requires_grad=True)
+    for kind, hook in [("full", lambda m, gi, go: (gi[0], gi[0])), ("pre", lambda m, go: (go[0], go[0])),
+                       ("full", lambda m, gi, go: gi[0]), ("pre", lambda m, go: go[0]),
+                       ("full", lambda m, gi, go: [gi[0] * 2]), ("full", lambda m, gi, go: (lib.ones(2),)),
+                       ("pre", lambda m, go: (go[0] * 3,))]:
+        layer = fixed_linear(lib, 3, 2)
+        if kind == "full":
+            layer.register_full_backward_hook(hook)
+        else:
+            layer.register_full_backward_pre_hook(hook)
+        x.grad = None
+        log.append((kind, caught(lambda: layer(x).sum().backward()), plain(x.grad)))
+    # a module called under no_grad, one returning a dict, one whose output needs no gradient
+    layer = fixed_linear(lib, 3, 2)
+    layer.register_full_backward_hook(lambda m, gi, go: log.append("called"))
+    with lib.no_grad():
+        log.append(layer(x).grad_fn is None)
+
+    class DictOutput(lib.nn.Module):
+        def forward(self, x):
+            return {"y": x * 2}
+
+    class Detached(lib.nn.Module):
+        def forward(self, x):
+            return x.detach() * 2
+
+    def call_and_backward(module):
+        out = module(x)
+        (out["y"] if isinstance(out, dict) else out).sum().backward()
+
+    for module in (DictOutput(), Detached()):
+        module.register_full_backward_hook(lambda m, gi, go: log.append(("called", type(m).__name__)))
+        log.append(caught(lambda: call_and_backward(module)))
+    # a hooked module's output has the hook's node as grad_fn, a view of forward's result
+    layer = fixed_linear(lib, 3, 2)
+    layer.register_full_backward_hook(lambda m, gi, go: None)
+    out = layer(x)
+    log.append((out.grad_fn.name(), [child.name() for child, _ in out.grad_fn.next_functions], out._base is not None))
+    return log
+
+
+def test_backward_hooks_special_cases_as_torch():
+    run_both(backward_hooks_special_cases)
+
+
+def in_place_changes_with_backward_hooks(lib):
+    """Changing a hooked module's inputs or outputs in place is torch's error (they are views made
+    by the hooks' identity node)."""
+    log = []
+    relu = lib.nn.ReLU(inplace=True)
+    relu.register_full_backward_hook(lambda m, gi, go: None)
+    log.append(raised(lambda: relu(lib.ones(3, requires_grad=True) * 1)))
+    layer = fixed_linear(lib, 3, 3)
+    layer.register_full_backward_hook(lambda m, gi, go: None)
+    model = lib.nn.Sequential(layer, lib.nn.ReLU(inplace=True))
+    log.append(raised(lambda: model(lib.ones(2, 3, requires_grad=True))))
+    # the input changed in place after the call: using the output is the error
+    identity = lib.nn.Identity()
+    identity.register_full_backward_hook(lambda m, gi, go: None)
+    h = lib.ones(2, 3, requires_grad=True) * 1
+    out = identity(h)
+    h.mul_(2)
+    log.append(raised(lambda: (out * 1).sum().backward()))
+    # without hooks the same code runs
+    model = lib.nn.Sequential(lib.nn.Linear(3, 3), lib.nn.ReLU(inplace=True))
+    log.append(raised(lambda: model(lib.ones(2, 3, requires_grad=True)).sum().backward()))
+    return log
+
+
+def test_in_place_changes_with_backward_hooks_raise_as_torch():
+    log = run_both(in_place_changes_with_backward_hooks)
+    assert [entry is None for entry in log] == [False, False, False, True]
+
+
+def removing_backward_hooks(lib):
+    log = []
+    layer = fixed_linear(lib, 2, 2)
+    x = lib.ones(1, 2, requires_grad=True)
+    full = layer.register_full_backward_hook(lambda m, gi, go: log.append("full"))
+    pre = layer.register_full_backward_pre_hook(lambda m, go: log.append("pre"))
+    global_handle = lib.nn.modules.module.register_module_full_backward_hook(lambda m, gi, go: log.append("global"))
+    layer(x).sum().backward()
+    global_handle.remove()
+    full.remove()
+    layer(x).sum().backward()
+    pre.remove()
+    out = layer(x)
+    log.append(out.grad_fn.name())
+    out.sum().backward()
+    log.append((len(layer._backward_hooks), len(layer._backward_pre_hooks)))
+    return log
+
+
+def test_removing_backward_hooks_as_torch():
+    run_both(removing_backward_hooks)

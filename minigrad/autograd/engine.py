@@ -22,7 +22,8 @@ from . import function, grad_mode
 from .function import AccumulateGrad, gradient_edge
 
 #: callables ``observer(node, grad, input_grads)`` told about every step, AccumulateGrad included
-#: (see ``autograd.trace``)
+#: (see ``autograd.trace``). A node with several outputs (a module's backward hook, whose
+#: ``input_grads`` hold one gradient per tensor) reports as ``grad`` its first output's gradient.
 observers = []
 
 
@@ -53,23 +54,23 @@ def execution_order(roots, runs=None):
     """
     uses = count_uses(roots)
     ready, order = ReadyQueue(), []
-    for node in (*roots, None):
-        if node is None:  # the roots are released: run the graph
-            while ready.heap:
-                node = ready.pop()
-                order.append(node)
-                edges = node.next_functions
-                if node.release_order is not None:
-                    edges = [edges[i] for i in node.release_order]
-                for child, _ in edges:
-                    if child is not None:
-                        uses[child] -= 1
-                        if uses[child] == 0 and (runs is None or child in runs):
-                            ready.push(child)
-        else:
-            uses[node] -= 1
-            if uses[node] == 0 and (runs is None or node in runs):
-                ready.push(node)
+
+    def release(node):  # one use of node has run
+        uses[node] -= 1
+        if uses[node] == 0 and (runs is None or node in runs):
+            ready.push(node)
+
+    for root in roots:  # the caller's use of each root
+        release(root)
+    while ready.heap:
+        node = ready.pop()
+        order.append(node)
+        edges = node.next_functions
+        if node.release_order is not None:
+            edges = [edges[i] for i in node.release_order]
+        for child, _ in edges:
+            if child is not None:
+                release(child)
     return order
 
 
@@ -85,33 +86,35 @@ class ReadyQueue:
         self.heap = []
 
     def push(self, node):
-        self.heap.append(node)
-        self._place(len(self.heap) - 1, node)
-
-    def pop(self):
-        heap = self.heap
-        top, last = heap[0], heap.pop()
-        n = len(heap)
-        if n:  # the hole at the top goes down to a leaf along the larger child, then takes `last`
-            hole = child = 0
-            while child < (n - 1) // 2:
-                child = 2 * child + 2  # the right child, unless the left one is larger
-                if heap[child].sequence_nr < heap[child - 1].sequence_nr:
-                    child -= 1
-                heap[hole], hole = heap[child], child
-            if n % 2 == 0 and child == (n - 2) // 2:  # a last node with a left child only
-                child = 2 * child + 2
-                heap[hole], hole = heap[child - 1], child - 1
-            self._place(hole, last)
-        return top
-
-    def _place(self, hole, node):
-        """Put ``node`` at ``hole``, moving it up past every parent with a smaller number."""
-        heap = self.heap
-        while hole > 0 and heap[(hole - 1) // 2].sequence_nr < node.sequence_nr:
+        heap, number = self.heap, node.sequence_nr
+        hole = len(heap)
+        heap.append(node)
+        while hole and heap[(hole - 1) // 2].sequence_nr < number:  # up past every smaller parent
             parent = (hole - 1) // 2
             heap[hole], hole = heap[parent], parent
         heap[hole] = node
+
+    def pop(self):
+        heap = self.heap
+        last = heap.pop()
+        if not heap:
+            return last
+        top, n = heap[0], len(heap)
+        hole = child = 0  # the hole at the top goes down to a leaf along the larger child ...
+        while child < (n - 1) // 2:
+            child = 2 * child + 2  # the right child, unless the left one is larger
+            if heap[child].sequence_nr < heap[child - 1].sequence_nr:
+                child -= 1
+            heap[hole], hole = heap[child], child
+        if n % 2 == 0 and child == (n - 2) // 2:  # a last node with a left child only
+            child = 2 * child + 2
+            heap[hole], hole = heap[child - 1], child - 1
+        number = last.sequence_nr  # ... and `last` goes in there, moving up past smaller parents
+        while hole and heap[(hole - 1) // 2].sequence_nr < number:
+            parent = (hole - 1) // 2
+            heap[hole], hole = heap[parent], parent
+        heap[hole] = last
+        return top
 
 
 def nodes_leading_to(order, targets):
@@ -218,7 +221,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             if hooks is not None:
                 grads = hooks.run_post_hooks(node, grads, grad)
             for observer in observers:
-                observer(node, grad, grads)
+                observer(node, grad if node.n_outputs == 1 else next(g for g in grad if g is not None), grads)
             if not retain_graph:
                 node.release_saved()
             for (child, output_nr), g in zip(node.next_functions, grads):
