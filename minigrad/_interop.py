@@ -341,16 +341,20 @@ def tensor_arguments(function, name=None):
         raise TypeError(f"{torch_name}() received an invalid combination of arguments - got ({got}), but expected "
                         f"({expected})\n({_hint(value)})")
 
+    from .autograd import function as autograd_function  # (its Tensor is registered by the time of a call)
+
     @functools.wraps(function)
     def parsed(*args, **kwargs):
-        given = args
+        tensor, given = autograd_function.Tensor, args
         for index, argument in by_index:
-            if index < len(given):
+            if index < len(given) and (argument == "tensors" or not isinstance(given[index], tensor)):
                 if args is given:
                     args = list(given)
                 args[index] = parse(argument, given[index], given, kwargs)
-        for argument in checked.keys() & kwargs.keys():
-            kwargs[argument] = parse(argument, kwargs[argument], given, kwargs)
+        if kwargs:
+            for argument in checked.keys() & kwargs.keys():
+                if argument == "tensors" or not isinstance(kwargs[argument], tensor):
+                    kwargs[argument] = parse(argument, kwargs[argument], given, kwargs)
         return function(*args, **kwargs)
 
     return parsed
