@@ -370,8 +370,8 @@ class Module:
                     new = hook(self, args, kwargs)
                     if new is not None:
                         if not (isinstance(new, tuple) and len(new) == 2):
-                            raise RuntimeError(
-                                f"forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got {new}.")
+                            raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                               f"(new_args, new_kwargs), but got {new}.")
                         args, kwargs = new
                 else:
                     new = hook(self, args)
