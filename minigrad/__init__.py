@@ -39,7 +39,7 @@ from .creation import (
 )
 from .dtypes import bool_ as bool
 from .dtypes import dtype, float32, float64, get_default_dtype, int32, int64, set_default_dtype, uint8
-from .ops.arithmetic import add, div, mul, neg, sub
+from .ops.arithmetic import add, div, mul, neg, reciprocal, sub
 from .ops.power import pow
 from .ops.linalg import matmul
 from .ops.reduction import all, amax, amin, any, argmax, argmin, max, maximum, mean, min, minimum, norm, std, sum, var

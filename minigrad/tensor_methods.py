@@ -242,7 +242,11 @@ class TensorMethods:
         return arithmetic.Div.apply(self, _operand(other))
 
     def __rtruediv__(self, other):
-        return arithmetic.Div.apply(_operand(other), self)
+        """``number / x``: torch computes it as ``x.reciprocal() * number``."""
+        return arithmetic.Mul.apply(arithmetic.Reciprocal.apply(self), _operand(other))
+
+    def reciprocal(self):
+        return arithmetic.Reciprocal.apply(self)
 
     def __neg__(self):
         return arithmetic.Neg.apply(self)

@@ -49,9 +49,38 @@ def test_binary_tensor_scalar(op, data, dtype, shape, scalar, tensor_first):
         x = data.draw(arrays(shape, dtype), label="x")
         scalar = scalar if op != "/" or abs(scalar) >= 0.5 else 2.0
     fn = (lambda t: OPS[op](t, scalar)) if tensor_first else (lambda t: OPS[op](scalar, t))
-    # torch rewrites number − tensor as rsub (RsubBackward1) and number / tensor as
-    # reciprocal · number (MulBackward0): implementation details, so names are not compared there
-    check_op(fn, fn, x, compare_names=tensor_first or op in "+*")
+    # torch rewrites number − tensor as rsub (RsubBackward1), a name minigrad does not copy;
+    # number / tensor is reciprocal · number (MulBackward0) in both
+    check_op(fn, fn, x, compare_names=tensor_first or op in "+*/")
+
+
+@settings(deadline=None)
+@given(data=st.data(), dtype=DTYPES, shape=shapes())
+@example(data=None, dtype=np.float64, shape=(4,))
+def test_reciprocal(data, dtype, shape):
+    x = (data.draw(arrays(shape, dtype), label="x") if data is not None
+         else np.array([0.0, -0.0, np.inf, 2.0]))
+    check_op(lambda t: t.reciprocal(), lambda t: t.reciprocal(), x)
+    if data is not None:
+        check_gradcheck(lambda t: t.reciprocal(), data.draw(nonzero_arrays(shape, np.float64), label="x64"))
+
+
+def test_number_divided_by_a_tensor_keeps_the_quotient_not_the_tensor():
+    """number / x is x.reciprocal() * number, which saves 1/x: changing x in place afterwards (under
+    no_grad) leaves backward working, as torch's (the long fuzz run's find: minigrad's division
+    saved x and refused)."""
+
+    def run(lib):
+        x = lib.tensor([0.5, 2.0, -4.0], requires_grad=True)
+        y = 2 / x
+        with lib.no_grad():
+            x.add_(2)
+        y.backward(lib.tensor([1.0, 2.0, 3.0]))
+        return y.detach().numpy(), x.grad.numpy()
+
+    (mine_y, mine_grad), (torch_y, torch_grad) = run(minigrad), run(torch)
+    np.testing.assert_allclose(mine_y, torch_y)
+    np.testing.assert_allclose(mine_grad, torch_grad)
 
 
 @pytest.mark.parametrize("op", OPS)

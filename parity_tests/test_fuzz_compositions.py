@@ -55,10 +55,14 @@ class Known:
 
 
 def _inplace_with_itself(step, run):
-    """``y.mul_(y)`` / ``y.div_(y)`` (or a view of y times y): the op saved y, which it then
-    overwrote; torch's backward raises (a saved tensor was modified), minigrad's computes."""
-    return (step.op == "inplace" and step.options["target"] in ("self", "view_of_self")
-            and step.options["method"] in ("mul_", "div_") and step.options["args"][0] == Ref(step.operands[0]))
+    """``y.mul_(y)`` / ``y.div_(y)`` (or a view of y times y, or y times a view of y): the op saved
+    its operand, which it then overwrote; torch's backward raises (a saved tensor was modified, or
+    a view made under no_grad whose base changed), minigrad's computes."""
+    if not (step.op == "inplace" and step.options["target"] in ("self", "view_of_self")
+            and step.options["method"] in ("mul_", "div_") and isinstance(step.options["args"][0], Ref)):
+        return False
+    operand, target = run.env[step.options["args"][0].index], run.env[step.operands[0]]
+    return operand.untyped_storage().data_ptr() == target.untyped_storage().data_ptr()
 
 
 def _setitem_with_repeated_aliases(step, run):

@@ -88,6 +88,29 @@ class Div(Function):
         return grad_a, grad_b
 
 
+class Reciprocal(Function):
+    """out = 1 / x                     ∂L/∂x = −grad · out²
+
+    ``number / x`` is ``x.reciprocal() * number`` in torch (Tensor.__rtruediv__): its graph is
+    MulBackward0 → ReciprocalBackward0, which keeps out, not x (x may then change in place)."""
+
+    backward_name = "ReciprocalBackward0"
+    keeps_layout = True  # elementwise (autograd/layout.py)
+
+    def forward(self, x):
+        if x.dtype.kind != "f":  # integers and bools give the default float dtype
+            x = x.astype(get_default_dtype().numpy)
+        with np.errstate(divide="ignore"):
+            out = np.reciprocal(x)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        with np.errstate(over="ignore", invalid="ignore"):
+            return -grad * (out * out)
+
+
 class Neg(Function):
     """out = −x                        ∂L/∂x = −grad"""
 
@@ -127,3 +150,7 @@ def div(input, other):
 
 def neg(input):
     return Neg.apply(input)
+
+
+def reciprocal(input):
+    return Reciprocal.apply(input)
