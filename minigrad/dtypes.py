@@ -135,6 +135,9 @@ def result_dtype(*operands):
     counts as bool, int64 or the default float). A later tier only wins with a higher category:
     ``int32 tensor + 5`` stays int32, ``int32 tensor + 2.5`` is float32.
     """
+    shared = one_tensor_dtype(operands)
+    if shared is not None:
+        return shared
     dimensioned = [x.dtype for x in operands if isinstance(x, np.ndarray) and x.ndim]
     zero_dim = [x.dtype for x in operands if isinstance(x, np.ndarray) and not x.ndim]
     numbers = [_python_number_dtype(x) for x in operands if not isinstance(x, np.ndarray)]
@@ -146,6 +149,23 @@ def result_dtype(*operands):
         if result is None or category(candidate) > category(result):
             result = candidate
     return result
+
+
+def one_tensor_dtype(operands):
+    """The usual case, answered without the tiers: every tensor has one dtype, and it is floating
+    point or there are no numbers (a Python number never beats a float tensor). None otherwise."""
+    shared, numbers = None, False
+    for x in operands:
+        if isinstance(x, np.ndarray):
+            if shared is None:
+                shared = x.dtype
+            elif x.dtype != shared:
+                return None
+        elif type(x) in (int, float):
+            numbers = True
+        else:  # bools, numpy scalars: the tiers decide
+            return None
+    return shared if shared is not None and (not numbers or shared.kind == "f") else None
 
 
 def promote_types(a, b):

@@ -138,7 +138,7 @@ class Function(Node):
         arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
         if self.promotes_dtypes:  # a number out of the common dtype's range wraps, as in torch (uint8 + 300)
             common = self.promoted_dtype(*arrays)
-            arrays = [np.asarray(a).astype(common, copy=False) for a in arrays]
+            arrays = [a if getattr(a, "dtype", None) == common else np.asarray(a).astype(common, copy=False) for a in arrays]
         return arrays
 
     @classmethod
@@ -162,7 +162,7 @@ class Function(Node):
         """Make this node out's ``grad_fn``, with an edge to the node of each input."""
         out._grad_fn, out._requires_grad = self, True
         self.sequence_nr = next(sequence_numbers)
-        self.next_functions = tuple(gradient_edge(x) for x in inputs)
+        self.next_functions = tuple(gradient_edge(x) if needed else (None, 0) for x, needed in zip(inputs, self.needs_input_grad))
         self.input_meta = tuple((x._array.shape, x._array.dtype) if isinstance(x, Tensor) else None for x in inputs)
         self.output_meta = (out._array.shape, out._array.dtype)  # shown by minigrad.viz and autograd.trace
         inplace.watch_saved_versions(self, [x for x in (*inputs, out) if isinstance(x, Tensor)])
