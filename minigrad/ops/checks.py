@@ -4,6 +4,8 @@ Not needed to understand the ops: each check turns a bad call into torch's excep
 message that says what is wrong and what to do. The op files call these first, then the math.
 """
 
+import math
+
 import numpy as np
 
 from .. import dtypes
@@ -185,7 +187,7 @@ def check_matmul_shapes(a_shape, b_shape):
         f" (matmul of shapes {list(a_shape)} and {list(b_shape)}: the last dimension of the first ({inner_a}) "
         f"must equal the {'length' if len(b_shape) == 1 else 'second-to-last dimension'} of the second ({inner_b}))"
     )
-    rows = int(np.prod(a_shape[:-1]))  # the first operand's leading axes folded into rows
+    rows = int(math.prod(a_shape[:-1]))  # the first operand's leading axes folded into rows
     if len(a_shape) == 1 and len(b_shape) == 1:
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{a_shape[0]}] and src [{b_shape[0]}] to have the "
@@ -197,7 +199,7 @@ def check_matmul_shapes(a_shape, b_shape):
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{inner_a} and {b_shape[0]}x{b_shape[1]})" + hint
         )
-    count = int(np.prod(batch))  # batched: torch's bmm message, batch axes folded into one
+    count = int(math.prod(batch))  # batched: torch's bmm message, batch axes folded into one
     raise RuntimeError(
         f"Expected size for first two dimensions of batch2 tensor to be: [{count}, {inner_a}] but got: "
         f"[{count}, {inner_b}]." + hint
@@ -228,7 +230,7 @@ def check_linear_arguments(input, weight, bias):
         )
     in_features = weight.shape[-1]
     if input.shape[-1] != in_features:
-        rows = int(np.prod(input.shape[:-1]))
+        rows = int(math.prod(input.shape[:-1]))
         mat2 = f"{in_features}x{weight.shape[0]}" if weight.ndim == 2 else f"{in_features}x1"
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and {mat2}): "

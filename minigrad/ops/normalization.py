@@ -12,6 +12,8 @@ of x, one scale and one shift per channel.
 
 import numbers
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -110,7 +112,7 @@ def check_batch_norm_arguments(input, running_mean, running_var, weight, bias, t
     if not isinstance(momentum, numbers.Real):
         raise TypeError(f"batch_norm(): argument 'momentum' (position 7) must be float, not {type(momentum).__name__}")
     shape = tuple(input.shape)
-    if training and len(shape) >= 1 and int(np.prod(shape[:1] + shape[2:])) == 1:
+    if training and len(shape) >= 1 and int(math.prod(shape[:1] + shape[2:])) == 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape!r}")
     if training and eps <= 0.0:
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")

@@ -9,6 +9,8 @@ import builtins
 import warnings
 from collections import namedtuple
 
+import math
+
 import numpy as np
 
 from .. import dtypes
@@ -237,7 +239,7 @@ class Norm(Function):
 def check_norm_not_empty(ord, shape, dims):
     """A max, a min or a negative power sum over no element has no value: torch's errors."""
     order = {np.inf: "inf", -np.inf: "-inf"}.get(ord, f"{ord:g}")
-    if int(np.prod(shape)) == 0 and (dims is None or not shape):
+    if int(math.prod(shape)) == 0 and (dims is None or not shape):
         raise RuntimeError(
             f"linalg.vector_norm cannot compute the {order} norm on an empty tensor because the operation "
             "does not have an identity"
@@ -298,7 +300,7 @@ class Amax(MaxAll):
 
 def check_nonempty_reduction(function_name, shape, dims):
     """max/min/amax/amin/argmax of nothing has no value: torch's errors."""
-    if dims is None and int(np.prod(shape)) == 0:
+    if dims is None and int(math.prod(shape)) == 0:
         raise RuntimeError(
             f"{function_name}(): Expected reduction dim to be specified for input.numel() == 0. "
             "Specify the reduction dim with the 'dim' argument."

@@ -5,6 +5,8 @@ None of these change values, only where they sit, so each backward puts ``grad``
 the input's elements came from: the inverse reshape, the inverse permutation, a scatter.
 """
 
+import math
+
 import numpy as np
 
 from .. import dtypes
@@ -34,12 +36,12 @@ class Reshape(Function):
 def infer_shape(shape, size):
     """Resolve one -1 in ``shape`` so the product equals ``size``; torch's error otherwise."""
     shape = tuple(int(n) for n in shape)
-    known = int(np.prod([n for n in shape if n != -1]))
+    known = int(math.prod([n for n in shape if n != -1]))
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     if -1 in shape and known != 0 and size % known == 0:
         shape = tuple(size // known if n == -1 else n for n in shape)
-    if int(np.prod(shape)) != size or any(n < 0 for n in shape):
+    if int(math.prod(shape)) != size or any(n < 0 for n in shape):
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
     return shape
 
@@ -593,7 +595,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     if start == end:  # nothing to merge: torch returns the input itself
         return input
     shape = input.shape
-    return reshape(input, shape[:start] + (int(np.prod(shape[start : end + 1])),) + shape[end + 1 :])
+    return reshape(input, shape[:start] + (int(math.prod(shape[start : end + 1])),) + shape[end + 1 :])
 
 
 def cat(tensors, dim=0):
