@@ -338,3 +338,12 @@ def test_changed_0d_power_output_raises():
             out.add_(1)
             with pytest.raises(RuntimeError, match="modified by an inplace operation"):
                 out.backward()
+
+
+@pytest.mark.parametrize("exponent", [0.5, 1.5, 2.0, -0.5])
+@pytest.mark.parametrize("shape", [(), (3,)])
+def test_tensor_power_of_minus_infinity_is_c_pow(exponent, shape):
+    """(−∞) ** ½ is +∞ (C's pow, torch's tensor ** tensor); numpy turns a 0-d exponent ½ into √,
+    which gives NaN (the long edge sweep's find, also in the base's gradient b · aᵇ⁻¹)."""
+    base, power = np.full(shape, -np.inf), np.full(shape, exponent)
+    check_under_upstream(lambda lib, a, b: a ** b, base, power, upstream=0.7, exact=True)

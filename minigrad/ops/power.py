@@ -53,6 +53,15 @@ def power(x, p):
         return np.power(x, p, dtype=x.dtype)
 
 
+def elementwise_power(a, b):
+    """aᵇ element by element, as C's pow gives it (torch's tensor ** tensor). numpy replaces a 0-d
+    exponent ½ or 2 by √a or a² (√−∞ = NaN where pow(−∞, ½) = +∞): an exponent of one element
+    is passed as a 1-d array, which numpy does not shortcut."""
+    if np.ndim(b) == 0:
+        return np.power(a, np.reshape(b, (1,) * max(np.ndim(a), 1))).reshape(np.shape(a))
+    return np.power(a, b)
+
+
 def check_fits(exponent, dtype):
     """torch converts an integer tensor's exponent to the tensor's type and refuses one that does not fit."""
     info = np.iinfo(dtype)
@@ -79,7 +88,7 @@ class Pow(Function):
     def forward(self, a, b):
         _check_not_both_bool(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.asarray(integer_power(a, b) if a.dtype.kind in "iu" else np.power(a, b))  # an array even if 0-d
+            out = np.asarray(integer_power(a, b) if a.dtype.kind in "iu" else elementwise_power(a, b))  # an array even if 0-d
         self.save_for_backward(a, b, out)
         return out
 
@@ -89,7 +98,7 @@ class Pow(Function):
         zero = out.dtype.type(0)
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.needs_input_grad[0]:
-                grad_a = np.where(b == 0, zero, grad * (b * np.power(a, b - 1)))  # grouped as torch: NaN where b·aᵇ⁻¹ underflows
+                grad_a = np.where(b == 0, zero, grad * (b * elementwise_power(a, b - 1)))  # grouped as torch: NaN where b·aᵇ⁻¹ underflows
             if self.needs_input_grad[1]:
                 grad_b = grad * np.where((a == 0) & (b >= 0), zero, out * np.log(a))
         return grad_a, grad_b
@@ -112,7 +121,7 @@ class RPowScalar(Function):
         self.base = base
         base = np.asarray(base).astype(x.dtype)  # (an integer base out of the type's range wraps)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = np.asarray(integer_power(base, x) if x.dtype.kind in "iu" else np.power(base, x))
+            out = np.asarray(integer_power(base, x) if x.dtype.kind in "iu" else elementwise_power(base, x))
         self.save_for_backward(x, out)
         return out
 
