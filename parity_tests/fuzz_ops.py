@@ -93,6 +93,36 @@ class Const:
         return f"Const({self.array.tolist()!r}, dtype={self.array.dtype})"
 
 
+@dataclass(frozen=True, eq=False)
+class Buffer:
+    """A tensor that does not require grad and that the op may update in place (batch_norm's
+    running statistics): compared after the run, as the values are."""
+
+    array: np.ndarray
+
+    def __repr__(self):
+        return f"Buffer({self.array.tolist()!r}, dtype={self.array.dtype})"
+
+
+@dataclass(frozen=True, eq=False)
+class Module:
+    """A layer ``lib.nn.<name>(*args, **kwargs)`` in train or eval mode, its parameters and buffers
+    first set to ``state`` (name -> array); its parameters join the leaves (their gradients are
+    compared) and its buffers the ``Buffer``s."""
+
+    name: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    training: bool = True
+    state: dict = field(default_factory=dict)
+    dtype: str = None  # "float32"/"float64": the dtype= its parameters and buffers are made with
+
+    def __repr__(self):
+        state = {k: v.tolist() for k, v in self.state.items()}
+        dtype = f", dtype={self.dtype}" if self.dtype else ""
+        return f"Module(nn.{self.name}(*{self.args!r}, **{self.kwargs!r}{dtype}), training={self.training}, state={state!r})"
+
+
 @dataclass
 class Step:
     op: str
@@ -143,6 +173,7 @@ class Run:
     env: list = field(default_factory=list)
     leaves: list = field(default_factory=list)
     grads: tuple = ()
+    buffers: list = field(default_factory=list)  # the ``Buffer``s and the modules' buffers
     error: BaseException = None
     error_at: object = None  # a step number, or "ending"
 
@@ -160,11 +191,28 @@ def materialize(lib, value, run):
         return run.leaves[-1]
     if isinstance(value, Const):
         return lib.tensor(value.array)
+    if isinstance(value, Buffer):
+        run.buffers.append(lib.tensor(value.array))
+        return run.buffers[-1]
+    if isinstance(value, Module):
+        return make_module(lib, value, run)
     if isinstance(value, tuple):
         return tuple(materialize(lib, v, run) for v in value)
     if isinstance(value, list):
         return [materialize(lib, v, run) for v in value]
     return value
+
+
+def make_module(lib, spec, run):
+    kwargs = dict(spec.kwargs, dtype=getattr(lib, spec.dtype)) if spec.dtype else spec.kwargs
+    module = getattr(lib.nn, spec.name)(*spec.args, **kwargs)
+    module.train(spec.training)
+    with lib.no_grad():
+        for name, array in spec.state.items():
+            getattr(module, name).copy_(lib.tensor(array))
+    run.leaves.extend(module.parameters())
+    run.buffers.extend(module.buffers())
+    return module
 
 
 def run_step(lib, step, run):
@@ -332,7 +380,7 @@ def run_method_arith(lib, x, name, other, alpha):
 
 # -- unary -----------------------------------------------------------------------------------------------
 
-UNARY = ["exp", "log", "sqrt", "abs", "sigmoid", "tanh", "relu", "neg"]
+UNARY = ["exp", "log", "sqrt", "abs", "sigmoid", "tanh", "relu", "neg", "reciprocal"]
 
 
 @op("unary", weight=3)
@@ -410,7 +458,7 @@ def draw_view_options(draw, x):
     ndim = x.ndim
     choices = ["reshape", "view", "flatten", "unsqueeze", "expand", "squeeze"]
     if ndim >= 1:
-        choices += ["transpose", "permute"]
+        choices += ["transpose", "permute", "narrow", "split", "chunk"]
     if ndim <= 2:
         choices.append("t")
     name = draw(st.sampled_from(choices))
@@ -439,10 +487,32 @@ def draw_view_options(draw, x):
         return name, (draw_dim(draw, ndim), draw_dim(draw, ndim))
     if name == "permute":
         return name, tuple(draw(st.permutations(range(ndim))))
+    if name == "narrow":
+        dim = draw_dim(draw, ndim)
+        size = x.shape[dim]
+        start = draw(st.integers(-size, size))
+        return name, (dim, start, draw(st.integers(0, size - (start % size if size and start < 0 else start))))
+    if name in ("split", "chunk"):  # (split size, sizes or chunk count, dim, which piece)
+        dim = draw_dim(draw, ndim)
+        size = x.shape[dim]
+        if name == "chunk":
+            pieces = draw(st.integers(1, 3))
+            count = len(range(0, size, -(-size // pieces))) if size else pieces
+        elif draw(st.booleans()) and size:
+            cuts = sorted(draw(st.lists(st.integers(0, size), max_size=2)))
+            pieces = [b - a for a, b in zip([0, *cuts], [*cuts, size])]
+            count = len(pieces)
+        else:
+            pieces = draw(st.integers(1, 3)) if size else draw(st.integers(0, 1))
+            count = max(-(-size // pieces), 1) if pieces else 1
+        return name, (pieces, dim, draw(st.integers(0, count - 1)))
     return name, ()
 
 
 def apply_view(x, name, args):
+    if name in ("split", "chunk"):  # one of the views it returns
+        *args, piece = args
+        return getattr(x, name)(*args)[piece]
     return getattr(x, name)(*args)
 
 
@@ -545,7 +615,8 @@ def run_index(lib, x, kind, key):
 
 # -- in-place ----------------------------------------------------------------------------------------------
 
-INPLACE = ["add_", "sub_", "mul_", "div_", "clamp_", "fill_", "zero_", "copy_", "setitem"]
+INPLACE = ["add_", "sub_", "mul_", "div_", "clamp_", "fill_", "zero_", "copy_", "setitem", "masked_fill_", "scatter_",
+           "scatter_add_", "t_", "relu_", "relu(inplace)", "leaky_relu_", "leaky_relu(inplace)"]
 TARGETS = ["clone", "self", "view_of_clone", "element_of_clone", "view_of_self"]
 
 
@@ -563,7 +634,7 @@ def take_view(x, view):
     return apply_view(x, *spec)
 
 
-@op("inplace", weight=5)
+@op("inplace", weight=7)
 def draw_inplace(draw, ctx, x):
     target = draw(st.sampled_from(TARGETS))
     if target == "element_of_clone" and not (x.ndim and x.shape[0]):
@@ -580,6 +651,8 @@ def draw_inplace(draw, ctx, x):
     except Exception:  # noqa: BLE001 -- a view torch refuses: not a target
         return None
     method = draw(st.sampled_from(INPLACE))
+    if method == "t_" and probe.ndim > 2:
+        return None
     options = dict(target=target, view=view, method=method, args=())
     if method in ("add_", "sub_", "mul_", "div_"):
         arg = draw(st.sampled_from(SCALARS)) if draw(st.booleans()) else tensor_operand(draw, ctx, shape_of(probe))
@@ -599,6 +672,12 @@ def draw_inplace(draw, ctx, x):
         value = draw(st.sampled_from(SCALARS)) if draw(st.booleans()) else tensor_operand(draw, ctx, shape_of(selected))
         options["args"] = (key, value)
         options["key_kind"] = kind
+    elif method == "masked_fill_":
+        options["args"] = draw_mask_and_value(draw, ctx, probe, in_place=True)
+    elif method in ("scatter_", "scatter_add_"):
+        options["args"] = draw_scatter_args(draw, ctx, probe, add=method == "scatter_add_")
+    elif method.startswith("leaky_relu"):
+        options["args"] = (draw(st.sampled_from([0.01, 0.2, 0.0, 1.5, -0.5])),)
     return options
 
 
@@ -610,6 +689,16 @@ def run_inplace(lib, x, target, view, method, args, key_kind=None):
         written[args[0]] = args[1]
     elif method == "clamp_":
         written.clamp_(min=args[0], max=args[1])
+    elif method in ("scatter_", "scatter_add_"):
+        scatter_into(written, method == "scatter_add_", *args, in_place=True)
+    elif method == "relu_":
+        lib.nn.functional.relu_(written)
+    elif method == "relu(inplace)":
+        lib.nn.functional.relu(written, inplace=True)
+    elif method == "leaky_relu_":
+        lib.nn.functional.leaky_relu_(written, *args)
+    elif method == "leaky_relu(inplace)":
+        lib.nn.functional.leaky_relu(written, *args, inplace=True)
     else:
         getattr(written, method)(*args)
     return base
@@ -883,6 +972,327 @@ def draw_class_loss(draw, ctx, x):
 @draw_class_loss
 def run_class_loss(lib, x, name, target, **options):
     return getattr(lib.nn.functional, name)(x, target, **options)
+
+
+# -- more unary, reductions and sorting -------------------------------------------------------------------
+
+
+@op("round")
+def draw_round(draw, ctx, x):
+    return dict(decimals=draw(st.sampled_from([None, None, 0, 1, -1, 2])), as_function=draw(st.booleans()))
+
+
+@draw_round
+def run_round(lib, x, decimals, as_function):
+    options = {} if decimals is None else dict(decimals=decimals)
+    return lib.round(x, **options) if as_function else x.round(**options)
+
+
+@op("leaky_relu")
+def draw_leaky_relu(draw, ctx, x):
+    return dict(negative_slope=draw(st.sampled_from([None, 0.2, 0.0, 1.5, -0.5])))
+
+
+@draw_leaky_relu
+def run_leaky_relu(lib, x, negative_slope):
+    if negative_slope is None:
+        return lib.nn.functional.leaky_relu(x)
+    return lib.nn.functional.leaky_relu(x, negative_slope)
+
+
+def draw_dims(draw, x):
+    """None, one dim or a tuple of distinct dims of ``x``."""
+    if x.ndim == 0 or draw(st.integers(0, 2)) == 0:
+        return None
+    if draw(st.booleans()):
+        return draw_dim(draw, x.ndim)
+    return tuple(draw(st.lists(st.integers(-x.ndim, x.ndim - 1), min_size=1, max_size=x.ndim, unique_by=lambda d: d % x.ndim)))
+
+
+@op("std", weight=2)
+def draw_std(draw, ctx, x):
+    options = dict(dim=draw_dims(draw, x), keepdim=draw(st.booleans()))
+    how = draw(st.sampled_from(["default", "unbiased", "correction"]))
+    if how == "unbiased":
+        options["unbiased"] = draw(st.booleans())
+    elif how == "correction":
+        options["correction"] = draw(st.sampled_from([0, 1, 2]))
+    return options
+
+
+@draw_std
+def run_std(lib, x, dim, keepdim, **options):
+    if dim is None and not keepdim:
+        return x.std(**options)
+    return x.std(dim, keepdim=keepdim, **options)
+
+
+NORMS = [2, 2, 1, float("inf"), float("-inf"), 0, 3, 0.5, -1, "fro"]
+
+
+@op("norm", weight=2)
+def draw_norm(draw, ctx, x):
+    return dict(p=draw(st.sampled_from(NORMS)), dim=draw_dims(draw, x), keepdim=draw(st.booleans()), as_function=draw(st.booleans()))
+
+
+@draw_norm
+def run_norm(lib, x, p, dim, keepdim, as_function):
+    return lib.norm(x, p, dim, keepdim) if as_function else x.norm(p, dim, keepdim)
+
+
+@op("all_any")
+def draw_all_any(draw, ctx, x):
+    dim = draw_dim(draw, x.ndim) if x.ndim and draw(st.booleans()) else None
+    return dict(name=draw(st.sampled_from(["all", "any"])), dim=dim, keepdim=draw(st.booleans()), as_function=draw(st.booleans()))
+
+
+@draw_all_any
+def run_all_any(lib, x, name, dim, keepdim, as_function):
+    call = getattr(lib, name) if as_function else (lambda *a, **k: getattr(x, name)(*a[1:], **k))
+    return call(x) if dim is None else call(x, dim, keepdim=keepdim)
+
+
+def has_ties(x, dim):
+    """Whether some slice of ``x`` along ``dim`` holds two equal values (or two NaN)."""
+    if x.ndim == 0 or x.shape[dim] < 2:
+        return False
+    ordered = x.detach().sort(dim).values.movedim(dim, -1)
+    return bool(((ordered[..., 1:] == ordered[..., :-1]) | (ordered[..., 1:].isnan() & ordered[..., :-1].isnan())).any())
+
+
+@op("sort", weight=2)
+def draw_sort(draw, ctx, x):
+    """sort / topk values, argsort then gather (the sorted values again), or argsort's indices
+    themselves where no ties make them ambiguous. ``tied`` records whether ties were there."""
+    name = draw(st.sampled_from(["sort", "topk", "argsort_gather", "argsort"]))
+    dim = draw_dim(draw, max(x.ndim, 1))
+    tied = has_ties(x, dim)
+    if name == "argsort" and tied:
+        return None
+    options = dict(name=name, dim=dim, descending=draw(st.booleans()), tied=tied)
+    if name == "sort":
+        options["stable"] = draw(st.sampled_from([None, True, False]))
+    if name == "topk":
+        size = x.shape[dim] if x.ndim else 1
+        options["k"] = draw(st.integers(0, size))
+    return options
+
+
+@draw_sort
+def run_sort(lib, x, name, dim, descending, tied, stable=None, k=None):
+    if name == "sort":
+        if stable is None:
+            return x.sort(dim, descending).values
+        return x.sort(stable=stable, dim=dim, descending=descending).values  # torch: with stable, keywords only
+    if name == "topk":
+        return x.topk(k, dim, largest=descending).values
+    order = x.argsort(dim, descending)
+    return order if name == "argsort" else x.gather(dim, order)
+
+
+# -- gather, scatter, masked_fill ---------------------------------------------------------------------------
+
+
+def draw_index_array(draw, shape, dim, unique):
+    """An int64 index for gather/scatter along ``dim`` of a tensor of ``shape``: as many dims, no
+    longer than it on the other dims; values in range (unique along dim when ``unique``, as
+    scatter needs: torch leaves a position written twice unspecified)."""
+    if not shape:
+        return np.array(0)
+    size = shape[dim]
+    ishape = [draw(st.integers(min(1, n), n)) for n in shape]
+    ishape[dim] = draw(st.integers(0, size)) if unique else (draw(st.integers(min(1, size), size + 1)) if size else 0)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if unique:  # the first entries of a random permutation of each slice
+        keys = rng.random([size if d == dim % len(shape) else n for d, n in enumerate(ishape)])
+        return np.argsort(keys, axis=dim).take(range(ishape[dim]), axis=dim).astype(np.int64)
+    return rng.integers(0, max(size, 1), size=ishape).astype(np.int64)
+
+
+def draw_scatter_args(draw, ctx, x, add):
+    """(dim, index, src, value) for scatter (``add``: scatter_add) into ``x``."""
+    dim = draw_dim(draw, max(x.ndim, 1))
+    index = draw_index_array(draw, shape_of(x), dim, unique=not add)
+    if not add and draw(st.integers(0, 3)) == 0:
+        return dim, Const(index), None, draw(st.sampled_from(SCALARS))
+    same = [i for i in ctx.refs_shaped(shape_of(x))] if all(n <= m for n, m in zip(index.shape, x.shape)) else []
+    if same and draw(st.booleans()):
+        return dim, Const(index), Ref(draw(st.sampled_from(same))), None
+    array = ctx.float_array(draw, tuple(n + draw(st.integers(0, 1)) for n in index.shape))
+    return dim, Const(index), Leaf(array) if draw(st.booleans()) else Const(array), None
+
+
+@op("gather")
+def draw_gather(draw, ctx, x):
+    dim = draw_dim(draw, max(x.ndim, 1))
+    return dict(dim=dim, index=Const(draw_index_array(draw, shape_of(x), dim, unique=False)), as_function=draw(st.booleans()))
+
+
+@draw_gather
+def run_gather(lib, x, dim, index, as_function):
+    return lib.gather(x, dim, index) if as_function else x.gather(dim, index)
+
+
+@op("scatter")
+def draw_scatter(draw, ctx, x):
+    add = draw(st.booleans())
+    dim, index, src, value = draw_scatter_args(draw, ctx, x, add)
+    return dict(add=add, dim=dim, index=index, src=src, value=value)
+
+
+def scatter_into(x, add, dim, index, src, value, in_place=False):
+    suffix = "_" if in_place else ""
+    if add:
+        return getattr(x, "scatter_add" + suffix)(dim, index, src)
+    if src is None:
+        return getattr(x, "scatter" + suffix)(dim, index, value=value)
+    return getattr(x, "scatter" + suffix)(dim, index, src)
+
+
+@draw_scatter
+def run_scatter(lib, x, **options):
+    return scatter_into(x, **options)
+
+
+def draw_mask_and_value(draw, ctx, x, in_place):
+    """A bool mask that broadcasts to ``x`` (or with it, out of place) and a number or 0-d tensor."""
+    shape = broadcastable_shape(draw, shape_of(x))
+    if in_place and len(shape) > x.ndim:
+        shape = shape[1:]
+    mask = Const(draw(hnp.arrays(np.bool_, shape)))
+    kind = draw(st.sampled_from(["number", "number", "leaf", "const"]))
+    if kind == "number":
+        return mask, draw(st.sampled_from([*SCALARS, float("nan"), float("-inf")]))
+    array = ctx.float_array(draw, ())
+    return mask, Leaf(array) if kind == "leaf" else Const(array)
+
+
+@op("masked_fill")
+def draw_masked_fill(draw, ctx, x):
+    mask, value = draw_mask_and_value(draw, ctx, x, in_place=False)
+    return dict(mask=mask, value=value)
+
+
+@draw_masked_fill
+def run_masked_fill(lib, x, mask, value):
+    return x.masked_fill(mask, value)
+
+
+@op("repeat")
+def draw_repeat(draw, ctx, x):
+    repeats = [draw(st.sampled_from([1, 1, 2, 3, 0])) for _ in range(x.ndim + draw(st.integers(0, 1)))]
+    return dict(repeats=tuple(repeats), unpacked=draw(st.booleans()))
+
+
+@draw_repeat
+def run_repeat(lib, x, repeats, unpacked):
+    return x.repeat(*repeats) if unpacked else x.repeat(repeats)
+
+
+# -- normalization, pooling, dropout2d and their layers -------------------------------------------------------
+
+
+def draw_batch_norm_state(draw, ctx, channels):
+    """weight, bias, running_mean, running_var arrays for ``channels`` channels (variance > 0)."""
+    return (ctx.float_array(draw, (channels,)), ctx.float_array(draw, (channels,)),
+            ctx.float_array(draw, (channels,)), ctx.float_array(draw, (channels,), positive=True))
+
+
+@op("batch_norm", weight=2)
+def draw_batch_norm(draw, ctx, x):
+    if x.ndim < 2:
+        return None
+    weight, bias, mean, var = draw_batch_norm_state(draw, ctx, x.shape[1])
+    training = draw(st.booleans())
+    stats = not training or draw(st.booleans())
+    options = dict(running_mean=Buffer(mean) if stats else None, running_var=Buffer(var) if stats else None,
+                   training=training, momentum=draw(st.sampled_from([0.1, 0.5, 0.0, None])), eps=draw(st.sampled_from([1e-5, 0.1])))
+    for name, array in (("weight", weight), ("bias", bias)):
+        options[name] = draw(st.sampled_from([None, Leaf(array), Const(array)]))
+    if options["momentum"] is None and stats:  # torch's F.batch_norm takes no None momentum with stats to update
+        options["momentum"] = 0.1
+    return options
+
+
+@draw_batch_norm
+def run_batch_norm(lib, x, running_mean, running_var, weight, bias, training, momentum, eps):
+    return lib.nn.functional.batch_norm(x, running_mean, running_var, weight, bias, training=training, momentum=momentum, eps=eps)
+
+
+def draw_avg_pool_options(draw, x):
+    kernel = draw(st.sampled_from([1, 2, 3, (2, 1), (1, 3)]))
+    stride = draw(st.sampled_from([None, 1, 2, (1, 2)]))
+    padding = draw(st.integers(0, min(pair(kernel)) // 2))
+    return dict(kernel_size=kernel, stride=stride, padding=padding, ceil_mode=draw(st.booleans()),
+                count_include_pad=draw(st.booleans()), divisor_override=draw(st.sampled_from([None, None, 1, 3])))
+
+
+@op("avg_pool2d", weight=2)
+def draw_avg_pool2d(draw, ctx, x):
+    return draw_avg_pool_options(draw, x) if spatial_ok(x) else None
+
+
+@draw_avg_pool2d
+def run_avg_pool2d(lib, x, **options):
+    return lib.nn.functional.avg_pool2d(x, **options)
+
+
+def draw_output_size(draw):
+    size = st.integers(1, 5)
+    return draw(st.one_of(size, st.tuples(size, size), st.tuples(st.none(), size), st.tuples(size, st.none())))
+
+
+@op("adaptive_avg_pool2d")
+def draw_adaptive_avg_pool2d(draw, ctx, x):
+    return dict(output_size=draw_output_size(draw)) if spatial_ok(x) else None
+
+
+@draw_adaptive_avg_pool2d
+def run_adaptive_avg_pool2d(lib, x, output_size):
+    return lib.nn.functional.adaptive_avg_pool2d(x, output_size)
+
+
+@op("dropout2d")
+def draw_dropout2d(draw, ctx, x):
+    if not 2 <= x.ndim <= 5:
+        return None
+    p, training = (draw(st.sampled_from([0.0, 0.5, 1.0])), False) if draw(st.booleans()) else (0.0, True)
+    return dict(p=p, training=training, inplace=draw(st.integers(0, 3)) == 0)
+
+
+@draw_dropout2d
+def run_dropout2d(lib, x, **options):
+    return lib.nn.functional.dropout2d(x, **options)
+
+
+@op("layer", weight=3)
+def draw_layer(draw, ctx, x):
+    """One of the layers nn.LeakyReLU, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d/2d (in train or eval
+    mode, its parameters and running statistics drawn)."""
+    name = draw(st.sampled_from(["LeakyReLU", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "BatchNorm2d"]))
+    if name == "LeakyReLU":
+        return dict(layer=Module(name, (draw(st.sampled_from([0.01, 0.2, 2.0])),), dict(inplace=draw(st.integers(0, 3)) == 0)))
+    if name == "AvgPool2d":
+        return dict(layer=Module(name, kwargs=draw_avg_pool_options(draw, x))) if spatial_ok(x) else None
+    if name == "AdaptiveAvgPool2d":
+        return dict(layer=Module(name, (draw_output_size(draw),))) if spatial_ok(x) else None
+    if x.ndim not in ((2, 3) if name == "BatchNorm1d" else (4,)):
+        return None
+    channels = x.shape[1]
+    affine, track = draw(st.booleans()), draw(st.booleans())
+    kwargs = dict(eps=draw(st.sampled_from([1e-5, 0.1])), momentum=draw(st.sampled_from([0.1, 0.5, None])),
+                  affine=affine, track_running_stats=track)
+    weight, bias, mean, var = draw_batch_norm_state(draw, ctx, channels)
+    state = dict(weight=weight, bias=bias) if affine and draw(st.booleans()) else {}
+    if track and draw(st.booleans()):
+        state.update(running_mean=mean, running_var=var, num_batches_tracked=np.array(draw(st.integers(0, 3))))
+    layer = Module(name, (channels,), kwargs, training=draw(st.booleans()), state=state, dtype=ctx.dtype.name)
+    return dict(layer=layer)
+
+
+@draw_layer
+def run_layer(lib, x, layer):
+    return layer(x)
 
 
 # -- drawing a program --------------------------------------------------------------------------------------

@@ -200,6 +200,21 @@ def test_norm_with_nan_empty_and_dtype():
     assert y.data.norm().item() >= 1000
 
 
+def test_norm_0_gives_no_gradient():
+    """torch's backward of the 0-norm returns no gradient at all: x.grad stays None and the nodes
+    before the norm do not run, so the NaN gradient of a 0-d std (n - correction = 0) never reaches
+    x (the composition fuzzer's find: minigrad gave x.grad NaN)."""
+    for lib in (minigrad, torch):
+        x = lib.tensor([0.0, 2.0], requires_grad=True)
+        x.norm(0).backward()
+        assert x.grad is None
+        x = lib.tensor(0.0, requires_grad=True)
+        with pytest.warns(UserWarning, match="degrees of freedom"):
+            std = x.std(correction=1)
+        std.norm(0).backward()
+        assert x.grad is None
+
+
 @pytest.mark.parametrize(
     "call, key",
     [

@@ -180,7 +180,7 @@ class Norm(Function):
     p = 2:        ∂L/∂x = grad · x / out, and 0 where out = 0
     p = 1:        ∂L/∂x = grad · sign(x)
     p = ±∞:       ∂L/∂x = grad · sign(x) / k at the k entries with |x| = out (or NaN), 0 elsewhere
-    p = 0:        ∂L/∂x = 0
+    p = 0:        ∂L/∂x = none (torch's backward returns no gradient: x.grad stays None)
     other p:      ∂L/∂x = grad · sign(x) · |x|^(p−1) / out^(p−1), and 0 where out = 0
     (sign(0) = sign(NaN) = 0; for p < 1, |x|^(p−1) counts as 0 where x = 0.) Each case is torch's
     formula for it, grouped as torch groups it, so that ∞ and NaN land where torch's do."""
@@ -215,7 +215,7 @@ class Norm(Function):
         x, out = self.saved_tensors
         p, zero = self.ord, grad.dtype.type(0)
         if p == 0:
-            return np.zeros(self.input_shape, grad.dtype)
+            return None
         grad = expand_reduced(grad, self.input_shape, self.dims, self.keepdim)
         out = expand_reduced(out, self.input_shape, self.dims, self.keepdim)
         sign = (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)  # 0 at 0 and at NaN, as torch's sgn
