@@ -570,7 +570,15 @@ class TensorMethods:
         return self.fill_(0)
 
     def fill_(self, value):
-        value = self._array.dtype.type(value)  # every element becomes value; no gradient reaches the old self
+        """Every element becomes ``value``; no gradient reaches the old self. A 0-d tensor value
+        gets the gradient ∂L/∂value = Σ grad, as torch's."""
+        value = _operand(value, "fill_")  # a number, or a tensor (a torch tensor converted)
+        if isinstance(value, function.Tensor):
+            if value.ndim != 0:
+                raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
+            value = value.to(self.dtype)
+        else:
+            value = self._array.dtype.type(value)
         return inplace.write(self, lambda: shape.Where.apply(self, value, condition=np.zeros(self.shape, bool)),
                              writes_each_element_once=True)
 

@@ -398,3 +398,15 @@ def test_cross_entropy_probability_targets_of_zero_sum_to_negative_zero():
                 for lib in (minigrad, torch)
             )
             np.testing.assert_array_equal(np.signbit(mine), np.signbit(torchs))
+
+
+def test_unbatched_zero_loss_is_positive_zero():
+    """One unbatched sample (a 1-D input): torch's kernel sums into zero, 0 − w · log p, so a zero
+    loss is +0.0 (batched: −0.0). The long fuzz run's find: 1 / loss was −inf, torch +inf."""
+    for name in ("cross_entropy", "nll_loss"):
+        for reduction in ("none", "sum", "mean"):
+            mine, torchs = (
+                getattr(lib.nn.functional, name)(lib.zeros(1), lib.tensor(0), reduction=reduction).numpy()
+                for lib in (minigrad, torch)
+            )
+            assert np.signbit(mine) == np.signbit(torchs), (name, reduction)

@@ -635,3 +635,39 @@ def test_a_write_through_a_whole_view_reaches_a_transposed_gradient():
 
     for mg, t in zip(*run_both(program)):
         assert_same(mg, t)
+
+
+@pytest.mark.filterwarnings("ignore:Use of index_put_ on expanded tensors is deprecated")
+@pytest.mark.parametrize("key", [[0], [0, 1], "mask"])
+def test_index_put_through_an_expanded_view_of_a_base_that_needs_no_gradient(key):
+    """e = y.expand(2); e[[0, 1]] = v: both positions are one memory location. When y's old value
+    needs no gradient, torch's backward works and v gets grad from each position (the long fuzz
+    run's find: minigrad refused); when it does, both refuse (test_inplace_refusals_...)."""
+
+    def program(lib):
+        y = lib.zeros(1, dtype=lib.float64)
+        v = lib.tensor([3.0], dtype=lib.float64, requires_grad=True)
+        index = lib.tensor([True, False]) if key == "mask" else key
+        y.expand(2)[index] = v.expand(len(key)) if key != "mask" else v
+        (y * 2).sum().backward()
+        return y, v.grad
+
+    (mg_y, mg_grad), (t_y, t_grad) = run_both(program)
+    assert_same(mg_y, t_y)
+    assert_same(mg_grad, t_grad, "v.grad")
+
+
+def test_fill_with_a_0d_tensor_sends_it_the_gradient():
+    def program(lib):
+        w = lib.tensor([5.0, 6.0], requires_grad=True)
+        v = lib.tensor(3.0, dtype=lib.float64, requires_grad=True)
+        y = w * 1
+        y.fill_(v)
+        (y * lib.tensor([1.0, 2.0])).sum().backward()
+        return y, v.grad, w.grad
+
+    for mg, t in zip(*run_both(program)):
+        assert_same(mg, t)
+    for lib in (minigrad, torch):
+        with pytest.raises(RuntimeError, match="fill_ only supports 0-dimension value tensor"):
+            lib.zeros(2).fill_(lib.ones(2))

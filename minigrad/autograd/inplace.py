@@ -209,7 +209,9 @@ class CopySlices(Function):
         return base  # the base's own memory, now holding value in the view's region
 
     def backward(self, grad):
-        if is_self_overlapping(self.positions):  # torch's backward refuses a write through an expand()ed view too
+        # torch's backward refuses a write through an expand()ed view when the old base needs a
+        # gradient: zeroing the view's region of it would write one memory location several times
+        if self.needs_input_grad[0] and is_self_overlapping(self.positions):
             raise RuntimeError(
                 "unsupported operation: more than one element of the written-to tensor refers to a single memory "
                 "location. Please clone() the tensor before performing the operation."

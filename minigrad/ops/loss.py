@@ -37,6 +37,12 @@ def _regression_dtype(input, target):
     return dtypes.promote_types(input.dtype, target.dtype)
 
 
+def negated_picks(class_weight, picked, input_ndim):
+    """−w[yᵢ] · input[i, yᵢ] per row; for one unbatched sample (a 1-D input) torch's kernel sums
+    into zero instead, 0 − w · x, so that a zero loss there is +0.0, not −0.0."""
+    return 0 - class_weight * picked if input_ndim == 1 else -class_weight * picked
+
+
 def _reduce(losses, reduction, normaliser=None):
     """Reduce the losses: as they are, Σ, or Σ / normaliser (the number of losses by default)."""
     if reduction == "none":
@@ -222,7 +228,7 @@ class NLLLoss(Function):
         scores = _rows(input)  # (M, C)
         classes, class_weight, counts = _index_target_rows(target, weight, ignore_index, input.dtype)
         picked = np.take_along_axis(scores, classes[:, None], axis=1)[:, 0]  # input[i, yᵢ]
-        losses = np.where(counts, -class_weight * picked, 0).astype(input.dtype, copy=False)
+        losses = np.where(counts, negated_picks(class_weight, picked, input.ndim), 0).astype(input.dtype, copy=False)
         self.total_weight = class_weight.sum()  # D
         # input, target and weight are saved as torch saves them: changing one in place breaks backward
         self.save_for_backward(classes, class_weight, counts, input, target, weight)
@@ -294,7 +300,7 @@ class CrossEntropy(Function):
         else:
             classes, class_weight, counts = _index_target_rows(target, weight, ignore_index, dtype)
             # the picked log-probability alone, as torch does: a class with logit −inf elsewhere is harmless
-            losses = -class_weight * np.take_along_axis(log_p, classes[:, None], axis=1)[:, 0]
+            losses = negated_picks(class_weight, np.take_along_axis(log_p, classes[:, None], axis=1)[:, 0], input.ndim)
             self.classes, self.picked_weight = classes, (1 - eps) * class_weight  # q's share at the target class
             q = np.zeros_like(log_p)
             np.put_along_axis(q, classes[:, None], self.picked_weight[:, None], axis=1)
