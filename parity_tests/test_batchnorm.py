@@ -122,6 +122,19 @@ def test_constant_channel_in_float32_is_rounding_noise_around_zero():
                  x, atol=noise + 1e-5, grad_atol=1e-2)
 
 
+@pytest.mark.parametrize("training, weight", [(False, None), (True, None), (True, [-1.0]), (False, [2.0])])
+def test_a_negative_zero_comes_out_as_torchs_zero(training, weight):
+    """out = x · α + β, β = b − μ · α, as torch computes it: x = −0 with μ = 0 gives +0 (the
+    composition fuzzer's find: x̂ = (x − μ) · r gave −0, and 1 / out −inf where torch has +inf)."""
+    outs = []
+    for lib in (minigrad, torch):
+        x = lib.tensor([[-0.0], [-0.0]])
+        w = None if weight is None else lib.tensor(weight)
+        stats = (None, None) if training else (lib.zeros(1), lib.ones(1))
+        outs.append(1 / lib.nn.functional.batch_norm(x, *stats, w, training=training))
+    np.testing.assert_array_equal(outs[0].numpy(), outs[1].numpy())
+
+
 def test_momentum_none_is_the_plain_average_of_the_batch_statistics():
     layer = nn.BatchNorm1d(2, momentum=None).double()
     batches = [np.random.default_rng(k).standard_normal((5, 2)) * (k + 1) for k in range(4)]

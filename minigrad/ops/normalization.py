@@ -55,10 +55,13 @@ class BatchNorm(Function):
             else:
                 mean, var = running_mean.copy(), running_var  # a copy: the next training step changes them
             inv_std = 1 / np.sqrt(var + x.dtype.type(eps))  # r                     (C,)
-            x_hat = (x - mean.reshape(self.channel)) * inv_std.reshape(self.channel)  # (N, C, …)
+            # out = x · α + β with α = r · w, β = b − μ · α: x̂ · w + b regrouped as torch computes it,
+            # so that rounding and the sign of a zero agree (x = −0, μ = 0 gives +0, not −0)
+            alpha = inv_std if weight is None else inv_std * weight  #                 (C,)
+            beta = (0 if bias is None else bias) - mean * alpha  #                     (C,)
+            out = x * alpha.reshape(self.channel) + beta.reshape(self.channel)  #      (N, C, …)
         self.save_for_backward(x, weight, mean, inv_std)  # x̂ is recomputed from these in backward
-        out = x_hat if weight is None else x_hat * weight.reshape(self.channel)
-        return out if bias is None else out + bias.reshape(self.channel)
+        return out
 
     def backward(self, grad):
         x, weight, mean, inv_std = self.saved_tensors
