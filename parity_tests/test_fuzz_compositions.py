@@ -162,6 +162,13 @@ def _batch_norm_of_no_channels(program, run):
     return step.op in ("batch_norm", "layer") and run.env[step.operands[0]].shape[1] == 0
 
 
+def _topk_among_ties(program, run):
+    """topk of a slice holding tied values (or NaNs): torch's kernel selects the k entries without
+    sorting them, so which of the tied positions it returns, and sends the gradient to, is its own
+    (minigrad: the first in a stable order, sorting.py). The values agree."""
+    return any(step.op == "sort" and step.options["name"] == "topk" and step.options["tied"] for step in program.steps)
+
+
 def _float32_divided_by_a_tiny_number(program, run):
     """float32 rounding (about 1e-7 of a value) grows a thousandfold through ``/ 0.001``: a
     gradient that cancels to 0 in torch may come out as 1e-4 here, beyond the float32 tolerance."""
@@ -173,6 +180,7 @@ def _float32_divided_by_a_tiny_number(program, run):
 
 
 KNOWN_DIVERGENCES = [
+    Known("deliberate: which of tied positions topk returns (and sends the gradient to)", "gradients", _topk_among_ties),
     Known("not a minigrad bug: float32 rounding amplified by a division by a tiny number (gradients that cancel)",
           "gradients", _float32_divided_by_a_tiny_number),
     Known("a setitem with repeated indices through an expand()ed view: which write survives (deprecated in torch)",
