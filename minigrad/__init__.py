@@ -46,10 +46,10 @@ from .ops.reduction import all, amax, amin, any, argmax, argmin, max, maximum, m
 from .ops.shape import cat, clone, concat, concatenate, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze, where
 from .ops.softmax import log_softmax, softmax
 from .ops.indexing import gather, masked_fill, scatter, scatter_add
-from .ops.shape import chunk, narrow, split, t
+from .ops.shape import chunk, narrow, nonzero, split, t
 from .ops.sorting import argsort, sort, topk
 from .ops.unary import round
-from .ops.unary import abs, clamp, exp, log, relu, sigmoid, sqrt, tanh
+from .ops.unary import abs, clamp, exp, log, relu, relu_, sigmoid, sqrt, tanh
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Size, Tensor
 from .serialization import load, save

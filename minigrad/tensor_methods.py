@@ -275,8 +275,10 @@ class TensorMethods:
     def mul(self, other):
         return self * _operand(other, "mul")
 
-    def div(self, other):
-        return self / _operand(other, "div")
+    def div(self, other, *, rounding_mode=None):
+        if rounding_mode is None:
+            return self / _operand(other, "div")
+        return arithmetic.div(self, _operand(other, "div"), rounding_mode=rounding_mode)
 
     def neg(self):
         return -self
@@ -331,6 +333,9 @@ class TensorMethods:
     def isnan(self):
         return function.Tensor._wrap(np.isnan(self._array))
 
+    def nonzero(self, *, as_tuple=False):
+        return shape.nonzero(self, as_tuple=as_tuple)
+
     def equal(self, other):
         return self.shape == other.shape and bool(np.array_equal(self._array, other._array))
 
@@ -368,6 +373,9 @@ class TensorMethods:
     def relu(self):
         return unary.Relu.apply(self)
 
+    def relu_(self):
+        return unary.relu_(self)
+
     def clamp(self, min=None, max=None):
         return unary.clamp(self, min, max)
 
@@ -381,8 +389,8 @@ class TensorMethods:
     def sum(self, dim=None, keepdim=False, *, dtype=None):
         return reduction.sum(self, dim, keepdim, dtype=dtype)
 
-    def mean(self, dim=None, keepdim=False):
-        return reduction.mean(self, dim, keepdim)
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        return reduction.mean(self, dim, keepdim, dtype=dtype)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return reduction.var(self, dim, unbiased, keepdim, correction=correction)
@@ -536,9 +544,11 @@ class TensorMethods:
         inplace.check_no_partial_overlap(self, other)
         return inplace.write(self, lambda: self * other)
 
-    def div_(self, other):
+    def div_(self, other, *, rounding_mode=None):
         inplace.check_no_partial_overlap(self, other)
-        return inplace.write(self, lambda: self / other)
+        if rounding_mode is None:
+            return inplace.write(self, lambda: self / other)
+        return inplace.write(self, lambda: self.div(other, rounding_mode=rounding_mode))
 
     def __iadd__(self, other):
         return self.add_(other)

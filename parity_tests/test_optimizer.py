@@ -2,6 +2,8 @@
 defaults, zero_grad, step(closure), state_dict in torch's format (loadable both ways) and
 torch's errors. Also the helper the SGD and Adam tests use to run both libraries side by side."""
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -193,3 +195,36 @@ def test_load_state_dict_checks_group_sizes():
         minigrad.optim.SGD(params, lr=0.1).load_state_dict(saved)
     with pytest.raises(ValueError, match="different number of parameter groups"):
         minigrad.optim.SGD([{"params": params[:1]}, {"params": params[1:2]}], lr=0.1).load_state_dict(saved)
+
+
+@pytest.mark.parametrize("name, options", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(lr=0.01))])
+def test_a_whole_optimizer_pickles_with_its_scheduler_as_torchs(name, options, tmp_path):
+    """torch.save(optimizer) works after an lr scheduler wrapped its step: Optimizer.__getstate__
+    keeps defaults, state and param_groups only. The reloaded optimizer (and its scheduler, saved
+    beside it) continue exactly as the originals; torch's reload drops the wrapper too."""
+    m_opt, t_opt, m_params, t_params = run_side_by_side(
+        lambda ps: getattr(minigrad.optim, name)(ps, **options), lambda ps: getattr(torch.optim, name)(ps, **options),
+        steps=2)
+    schedulers = [lib.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+                  for lib, opt in ((minigrad, m_opt), (torch, t_opt))]
+    for opt, scheduler in zip((m_opt, t_opt), schedulers):
+        opt.step()
+        scheduler.step()
+    minigrad.save({"optimizer": m_opt, "scheduler": schedulers[0]}, tmp_path / "m.pth")
+    torch.save({"optimizer": t_opt, "scheduler": schedulers[1]}, tmp_path / "t.pth")
+    m_loaded = minigrad.load(tmp_path / "m.pth", weights_only=False)
+    t_loaded = torch.load(tmp_path / "t.pth", weights_only=False)
+    assert m_loaded["scheduler"].optimizer is m_loaded["optimizer"]
+    assert sorted(m_opt.__getstate__()) == sorted(t_opt.__getstate__()) == ["defaults", "param_groups", "state"]
+    assert ("step" in vars(m_loaded["optimizer"])) == ("step" in vars(t_loaded["optimizer"])) == False
+
+    m_params, t_params = m_loaded["optimizer"].param_groups[0]["params"], t_loaded["optimizer"].param_groups[0]["params"]
+    rng = np.random.default_rng(7)
+    for step in range(3):
+        set_gradients(rng, m_params, t_params, np.float64)
+        for loaded in (m_loaded, t_loaded):
+            loaded["optimizer"].step()
+            loaded["scheduler"].step()
+        assert m_loaded["scheduler"].get_last_lr() == t_loaded["scheduler"].get_last_lr()
+        assert_same_state(m_loaded["optimizer"], t_loaded["optimizer"], m_params, t_params, np.float64, f"step {step}")
+    assert copy.deepcopy(m_opt).state_dict()["param_groups"] == m_opt.state_dict()["param_groups"]

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import kernels
 from ..autograd.function import Function
+from .arithmetic import with_out
 from .checks import check_matmul_dtypes, check_matmul_shapes
 from .names import matmul_backward_name
 
@@ -52,5 +53,16 @@ class MatMul(Function):
         return np.matmul(a, b)
 
 
-def matmul(input, other):
+def matmul(input, other, *, out=None):
+    if out is not None:
+        return with_out("matmul", lambda: _matmul_into(input, other, out), out, input, other)
     return kernels.fast_version_of(MatMul).apply(input, other)
+
+
+def _matmul_into(input, other, out):
+    """The product for ``matmul(..., out=out)``, where torch wants out of the result's own dtype."""
+    result = matmul(input, other)
+    if result.dtype != out.dtype:
+        raise RuntimeError(
+            f"Expected out tensor to have dtype {result.dtype.c_name}, but got {out.dtype.c_name} instead")
+    return result

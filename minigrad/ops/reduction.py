@@ -424,7 +424,16 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     return Sum.apply(input, dim=dim, keepdim=keepdim, dtype=None if dtype is None else dtypes.to_dtype(dtype).numpy)
 
 
-def mean(input, dim=None, keepdim=False):
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """The mean over ``dim`` (every element by default); ``dtype``: computed in that dtype (input cast first)."""
+    if dtype is not None:
+        dtype = dtypes.to_dtype(dtype)
+        if not dtype.is_floating_point:
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Optional dtype must be either a floating point or complex "
+                f"dtype. Got: {dtype.torch_name}"
+            )
+        input = input.to(dtype)
     return Mean.apply(input, dim=dim, keepdim=keepdim)
 
 

@@ -609,7 +609,40 @@ def stack(tensors, dim=0):
     return Stack.apply(*tensors, dim=dim)
 
 
-def where(condition, input, other):
+class _ConditionOnly:
+    """The default of ``where``'s input and other: ``where(condition)`` alone is
+    ``nonzero(condition, as_tuple=True)``."""
+
+    def __repr__(self):
+        return "<absent>"
+
+
+_CONDITION_ONLY = _ConditionOnly()
+
+
+def nonzero(input, *, as_tuple=False):
+    """The indices of the nonzero elements (NaN is nonzero), in row-major order, as int64: one row
+    per element (shape (count, input.ndim)), or with ``as_tuple`` one 1-D tensor per dim (a 0-d
+    input counts as 1-D there). Not differentiable."""
+    array = input._array
+    if as_tuple:
+        return tuple(function.Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(array)))
+    return function.Tensor._wrap(np.argwhere(array).astype(np.int64))
+
+
+def where(condition, input=_CONDITION_ONLY, other=_CONDITION_ONLY, *extra):
+    """input where condition else other (elementwise, broadcast); ``where(condition)`` alone is
+    ``nonzero(condition, as_tuple=True)``."""
+    if extra:  # torch's words: its two forms take 1 or 3 (Python's would say "from 1 to 3")
+        raise TypeError(f"where() takes 3 positional arguments but {3 + len(extra)} were given")
+    if input is _CONDITION_ONLY and other is _CONDITION_ONLY:
+        return nonzero(condition, as_tuple=True)
+    if input is _CONDITION_ONLY or other is _CONDITION_ONLY:
+        given = ", ".join(type(value).__name__ for value in (condition, input, other) if value is not _CONDITION_ONLY)
+        raise TypeError(
+            f"where() received an invalid combination of arguments - got ({given}), but expected one of:\n"
+            " * (Tensor condition)\n * (Tensor condition, Tensor input, Tensor other)"
+        )
     mask = condition._array if isinstance(condition, function.Tensor) else np.asarray(condition)
     if mask.dtype != np.bool_:
         raise RuntimeError(

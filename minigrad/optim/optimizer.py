@@ -116,6 +116,16 @@ class Optimizer:
 
     # -- saving and loading -----------------------------------------------------------------------
 
+    def __getstate__(self):
+        """What pickling (``minigrad.save(optimizer)``, ``copy.deepcopy``) keeps: the options, the
+        state and the groups, as torch's Optimizer. Anything else in ``__dict__`` is left out, in
+        particular the ``step`` an lr scheduler wraps around this instance (a closure pickle cannot
+        store) and its ``_opt_called`` flag: a scheduler attached later wraps ``step`` again."""
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
     def state_dict(self):
         """``{"state": {index: {...}}, "param_groups": [{..., "params": [indices]}]}``, torch's format.
 
