@@ -347,3 +347,14 @@ def test_tensor_power_of_minus_infinity_is_c_pow(exponent, shape):
     which gives NaN (the long edge sweep's find, also in the base's gradient b · aᵇ⁻¹)."""
     base, power = np.full(shape, -np.inf), np.full(shape, exponent)
     check_under_upstream(lambda lib, a, b: a ** b, base, power, upstream=0.7, exact=True)
+
+
+def test_reciprocal_of_a_0d_tensor_watches_its_saved_output():
+    """reciprocal saves its output: changing it in place must break backward, 0-d included
+    (numpy returned a scalar there, a copy, so the change went unseen: the long fuzz run's find)."""
+    for lib in (minigrad, torch):
+        x = lib.tensor(2.0, requires_grad=True)
+        y = x.reciprocal()
+        y.fill_(0.0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()

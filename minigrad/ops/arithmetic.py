@@ -136,7 +136,7 @@ class Reciprocal(Function):
         if x.dtype.kind != "f":  # integers and bools give the default float dtype
             x = x.astype(get_default_dtype().numpy)
         with np.errstate(divide="ignore"):
-            out = np.reciprocal(x)
+            out = np.asarray(np.reciprocal(x))  # an array even if 0-d: the saved out is the output's memory
         self.save_for_backward(out)
         return out
 
