@@ -135,6 +135,18 @@ def test_a_negative_zero_comes_out_as_torchs_zero(training, weight):
     np.testing.assert_array_equal(outs[0].numpy(), outs[1].numpy())
 
 
+def test_an_infinite_weight_gives_torchs_infinite_input_gradient():
+    """(grad − mean(grad) − x̂ · mean(grad · x̂)) · r · w, w multiplied in last as torch does: a
+    constant channel with w = inf gives ±inf (the edge sweep's find: grad · w first gave inf − inf = NaN)."""
+    grads = []
+    for lib in (minigrad, torch):
+        x = lib.zeros(4, 3, dtype=lib.float64, requires_grad=True)
+        w = lib.full((3,), float("inf"), dtype=lib.float64)
+        lib.nn.functional.batch_norm(x, None, None, w, training=True).backward(lib.tensor(np.arange(12.0).reshape(4, 3) - 5))
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
 def test_momentum_none_is_the_plain_average_of_the_batch_statistics():
     layer = nn.BatchNorm1d(2, momentum=None).double()
     batches = [np.random.default_rng(k).standard_normal((5, 2)) * (k + 1) for k in range(4)]

@@ -531,9 +531,10 @@ KNOWN_DIVERGENCES = [
     Known("deliberate: topk among tied values (or NaNs) — torch's kernel selects the k entries without sorting them, "
           "so which of the tied positions it returns (and sends the gradient to) is its own; minigrad takes the first "
           "in a stable order. The values agree", "gradients", _all_of(_names_starting("topk"), _tied_along_last_axis)),
-    Known("not a minigrad bug: a sum over terms of ±1e30 (conv2d, the losses' means) cancels to whatever the "
+    Known("not a minigrad bug: a sum over terms of ±1e30 (conv2d, the losses' means, the pools' averages) cancels to whatever the "
           "summation order leaves (1e30 + 1 − 1e30 is 0 or 1): minigrad's order is not torch's", "all",
-          _all_of(_names_starting("conv2d", "nll_loss", "cross_entropy", "linear", "matmul", "mse_loss", "l1_loss", "sum", "mean"),
+          _all_of(_names_starting("conv2d", "nll_loss", "cross_entropy", "linear", "matmul", "mse_loss", "l1_loss", "sum", "mean",
+                                  "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "BatchNorm", "scatter_add"),
                   _huge_values_that_cancel)),
     Known("not a minigrad bug: conv2d with padding and a non-finite input, weight, bias or upstream gradient: whether "
           "torch skips padded taps (0·inf) is shape-dependent in torch itself (float32, batch 2, 2 filters: no NaN); minigrad always "

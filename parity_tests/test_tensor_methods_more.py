@@ -215,6 +215,16 @@ def test_norm_0_gives_no_gradient():
         assert x.grad is None
 
 
+@pytest.mark.parametrize("p", [2, 3, 0.5, 1, float("inf"), -1])
+def test_norm_of_one_value_per_output_is_its_magnitude(p):
+    """torch's norm over one value is |x|, without x² (the edge sweep's find: float32 1e30 gave inf,
+    1e-30 gave 0); over several values both overflow alike."""
+    x = np.array([[1e30], [1e-30], [-2.0]], np.float32)
+    check_op(lambda t: t.norm(p, dim=1), lambda t: t.norm(p, dim=1), x)
+    check_op(lambda t: t.norm(p), lambda t: t.norm(p), np.array(-1e30, np.float32))
+    check_op(lambda t: t.norm(p, dim=0), lambda t: t.norm(p, dim=0), np.array([[1e30, 4.0]], np.float32))
+
+
 @pytest.mark.parametrize(
     "call, key",
     [

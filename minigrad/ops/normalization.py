@@ -76,13 +76,16 @@ class BatchNorm(Function):
             grad_bias = grad.sum(axis=axes) if self.needs_input_grad[2] else None  #           (C,)
             if not self.needs_input_grad[0]:
                 return None, grad_weight, grad_bias
-            g = grad if weight is None else grad * weight.reshape(channel)  #          (N, C, …)
+            scale = r if weight is None else r * weight.reshape(channel)  # r · w        (1, C, 1…)
             if not self.training:
-                return g * r, grad_weight, grad_bias
+                return grad * scale, grad_weight, grad_bias
+            # r / n · (n · g − Σ g − x̂ · Σ (g · x̂)) with g = grad · w, grouped as torch groups it
+            # (w and r multiplied in last, so an infinite w gives ±inf, not inf − inf = NaN):
+            # (grad − mean(grad) − x̂ · mean(grad · x̂)) · r · w
             n = x.size // x.shape[1]  # values per channel
-            sum_g = g.sum(axis=axes, keepdims=True)  #                                 (1, C, 1…)
-            sum_g_x_hat = (g * x_hat).sum(axis=axes, keepdims=True)  #                 (1, C, 1…)
-            grad_x = r / n * (n * g - sum_g - x_hat * sum_g_x_hat)  #                 (N, C, …)
+            mean_grad = grad.sum(axis=axes, keepdims=True) / n  #                     (1, C, 1…)
+            mean_grad_x_hat = (grad * x_hat).sum(axis=axes, keepdims=True) / n  #       (1, C, 1…)
+            grad_x = (grad - mean_grad - x_hat * mean_grad_x_hat) * scale  #          (N, C, …)
         return grad_x.astype(x.dtype, copy=False), grad_weight, grad_bias
 
 

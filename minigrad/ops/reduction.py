@@ -194,7 +194,10 @@ class Norm(Function):
             check_norm_not_empty(self.ord, x.shape, self.dims)
         magnitude = np.abs(x)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            if self.ord == np.inf:
+            reduced = x.size if self.dims is None else math.prod(x.shape[d] for d in self.dims)
+            if reduced == 1 and self.ord != 0:  # one value per output: |x|, as torch (x² would overflow)
+                out = np.sum(magnitude, axis=self.dims, keepdims=keepdim)
+            elif self.ord == np.inf:
                 out = np.max(magnitude, axis=self.dims, keepdims=keepdim)
             elif self.ord == -np.inf:
                 out = np.min(magnitude, axis=self.dims, keepdims=keepdim)
