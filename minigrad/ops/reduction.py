@@ -107,7 +107,8 @@ class Var(Function):
 
     def forward(self, x, dim=None, correction=1, keepdim=False):
         self.save_for_backward(x)
-        return self.variance(x, dim, correction, keepdim)
+        with np.errstate(over="ignore"):  # a float32 variance beyond 3.4e38 is inf, as torch's
+            return self.variance(x, dim, correction, keepdim).astype(x.dtype, copy=False)
 
     def variance(self, x, dim, correction, keepdim):
         if x.dtype.kind != "f":
@@ -125,10 +126,12 @@ class Var(Function):
                 UserWarning,
                 stacklevel=4,
             )
+        if x.dtype.itemsize < 8:  # in float64, as torch accumulates a float32 variance: (x − x̄)² may overflow
+            x = x.astype(np.float64)  # (or underflow) in float32 where the variance, or its √, does not
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             centered = self.centered(x)
             total = np.sum(centered * centered, axis=self.dims, keepdims=keepdim)
-            return (total / x.dtype.type(builtins.max(self.dof, 0))).astype(x.dtype, copy=False)
+            return total / x.dtype.type(builtins.max(self.dof, 0))  # float64 for a float32 x: the caller casts
 
     def centered(self, x):
         """x − x̄, the mean taken over the reduced dims (NaN for an empty slice, without numpy's warning)."""
@@ -161,8 +164,8 @@ class Std(Var):
     function_name = "std"
 
     def forward(self, x, dim=None, correction=1, keepdim=False):
-        with np.errstate(invalid="ignore"):
-            out = np.asarray(np.sqrt(self.variance(x, dim, correction, keepdim)))
+        with np.errstate(invalid="ignore", over="ignore"):
+            out = np.asarray(np.sqrt(self.variance(x, dim, correction, keepdim)).astype(x.dtype, copy=False))
         self.save_for_backward(x, out)
         return out
 
