@@ -270,3 +270,20 @@ def test_changed_input_or_weight_raises_even_if_the_other_needs_no_gradient(chan
             (x if changed == "input" else w).add_(1)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             out.sum().backward()
+
+
+def test_an_empty_batch_on_both_paths():
+    """A batch of 0 images: an empty result and zero gradients, as torch (the textbook op
+    reshaped with -1 on nothing: the edge sweep's find in CI's textbook run)."""
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.zeros(0, 2, 4, 4, dtype=lib.float64, requires_grad=True)
+        w = lib.ones(3, 2, 3, 3, dtype=lib.float64, requires_grad=True)
+        b = lib.zeros(3, dtype=lib.float64, requires_grad=True)
+        y = lib.nn.functional.conv2d(x, w, b, padding=1)
+        y.sum().backward()
+        results.append((tuple(y.shape), tuple(x.grad.shape), w.grad.numpy(), b.grad.numpy()))
+    (mine, torchs) = results
+    assert mine[:2] == torchs[:2]
+    np.testing.assert_array_equal(mine[2], torchs[2])
+    np.testing.assert_array_equal(mine[3], torchs[3])

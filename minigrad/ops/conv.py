@@ -60,14 +60,15 @@ class Convolution(Function):
         self.out_hw = tuple(output_size(size, *pads, k, s, d)
                             for size, pads, k, s, d in zip((h, width), padding, (kh, kw), stride, dilation))
         cols = im2col(pad(x, padding), (kh, kw), self.out_hw, stride, dilation)  #  (N, C, kh, kw, Ho, Wo)
-        return cols.reshape(n, groups, c_g * kh * kw, -1), w.reshape(groups, o // groups, c_g * kh * kw)
+        pixels = self.out_hw[0] * self.out_hw[1]  # P (spelled out: a batch of 0 leaves nothing to infer it from)
+        return cols.reshape(n, groups, c_g * kh * kw, pixels), w.reshape(groups, o // groups, c_g * kh * kw)
 
     def backward(self, grad):
         x, w = self.saved_tensors
         stride, padding, dilation, groups = self.options
         need_x, need_w, need_b = self.needs_input_grad
         cols, w_mat = self.matrices(x, w)
-        grad_mat = grad.reshape(grad.shape[0], groups, -1, cols.shape[-1])  #    (N, g, O/g, P)
+        grad_mat = grad.reshape(grad.shape[0], groups, w.shape[0] // groups, cols.shape[-1])  # (N, g, O/g, P)
         grad_x = grad_w = grad_b = None
         if need_b:  # summed in float64: a long float32 sum loses digits
             grad_b = grad.sum(axis=(0, 2, 3), dtype=np.float64).astype(grad.dtype)
