@@ -1192,6 +1192,22 @@ def run_repeat(lib, x, repeats, unpacked):
 # -- normalization, pooling, dropout2d and their layers -------------------------------------------------------
 
 
+def draw_image_shape(draw, x):
+    """None when x already suits a 2-D layer ((C, H, W) or (N, C, H, W), no empty axis) or is empty;
+    otherwise a 3-D or 4-D shape of x's size, which the layer's run reshapes x to first (leaves are
+    rarely 4-D: without this the pooling and normalization layers would seldom be drawn)."""
+    if spatial_ok(x) or x.numel() == 0:
+        return None
+    shape = [1] * draw(st.sampled_from([3, 4]))
+    for p in prime_factors(x.numel()):
+        shape[draw(st.integers(0, len(shape) - 1))] *= p
+    return tuple(shape)
+
+
+def as_image(x, shape):
+    return x if shape is None else x.reshape(shape)
+
+
 def draw_batch_norm_state(draw, ctx, channels):
     """weight, bias, running_mean, running_var arrays for ``channels`` channels (variance > 0)."""
     return (ctx.float_array(draw, (channels,)), ctx.float_array(draw, (channels,)),
@@ -1200,13 +1216,15 @@ def draw_batch_norm_state(draw, ctx, channels):
 
 @op("batch_norm", weight=2)
 def draw_batch_norm(draw, ctx, x):
-    if x.ndim < 2:
+    image = draw_image_shape(draw, x) if x.ndim < 2 or draw(st.integers(0, 3)) == 0 else None
+    if not (image or x.ndim >= 2):
         return None
-    weight, bias, mean, var = draw_batch_norm_state(draw, ctx, x.shape[1])
+    weight, bias, mean, var = draw_batch_norm_state(draw, ctx, (image or x.shape)[1])
     training = draw(st.booleans())
     stats = not training or draw(st.booleans())
     options = dict(running_mean=Buffer(mean) if stats else None, running_var=Buffer(var) if stats else None,
-                   training=training, momentum=draw(st.sampled_from([0.1, 0.5, 0.0, None])), eps=draw(st.sampled_from([1e-5, 0.1])))
+                   training=training, momentum=draw(st.sampled_from([0.1, 0.5, 0.0, None])), eps=draw(st.sampled_from([1e-5, 0.1])),
+                   image=image)
     for name, array in (("weight", weight), ("bias", bias)):
         options[name] = draw(st.sampled_from([None, Leaf(array), Const(array)]))
     if options["momentum"] is None and stats:  # torch's F.batch_norm takes no None momentum with stats to update
@@ -1215,8 +1233,9 @@ def draw_batch_norm(draw, ctx, x):
 
 
 @draw_batch_norm
-def run_batch_norm(lib, x, running_mean, running_var, weight, bias, training, momentum, eps):
-    return lib.nn.functional.batch_norm(x, running_mean, running_var, weight, bias, training=training, momentum=momentum, eps=eps)
+def run_batch_norm(lib, x, running_mean, running_var, weight, bias, training, momentum, eps, image):
+    return lib.nn.functional.batch_norm(as_image(x, image), running_mean, running_var, weight, bias, training=training,
+                                        momentum=momentum, eps=eps)
 
 
 def draw_avg_pool_options(draw, x):
@@ -1229,12 +1248,13 @@ def draw_avg_pool_options(draw, x):
 
 @op("avg_pool2d", weight=2)
 def draw_avg_pool2d(draw, ctx, x):
-    return draw_avg_pool_options(draw, x) if spatial_ok(x) else None
+    image = draw_image_shape(draw, x)
+    return dict(image=image, **draw_avg_pool_options(draw, x)) if image or spatial_ok(x) else None
 
 
 @draw_avg_pool2d
-def run_avg_pool2d(lib, x, **options):
-    return lib.nn.functional.avg_pool2d(x, **options)
+def run_avg_pool2d(lib, x, image, **options):
+    return lib.nn.functional.avg_pool2d(as_image(x, image), **options)
 
 
 def draw_output_size(draw):
@@ -1242,27 +1262,29 @@ def draw_output_size(draw):
     return draw(st.one_of(size, st.tuples(size, size), st.tuples(st.none(), size), st.tuples(size, st.none())))
 
 
-@op("adaptive_avg_pool2d")
+@op("adaptive_avg_pool2d", weight=2)
 def draw_adaptive_avg_pool2d(draw, ctx, x):
-    return dict(output_size=draw_output_size(draw)) if spatial_ok(x) else None
+    image = draw_image_shape(draw, x)
+    return dict(image=image, output_size=draw_output_size(draw)) if image or spatial_ok(x) else None
 
 
 @draw_adaptive_avg_pool2d
-def run_adaptive_avg_pool2d(lib, x, output_size):
-    return lib.nn.functional.adaptive_avg_pool2d(x, output_size)
+def run_adaptive_avg_pool2d(lib, x, image, output_size):
+    return lib.nn.functional.adaptive_avg_pool2d(as_image(x, image), output_size)
 
 
 @op("dropout2d")
 def draw_dropout2d(draw, ctx, x):
-    if not 2 <= x.ndim <= 5:
+    image = draw_image_shape(draw, x) if not 2 <= x.ndim <= 5 else None
+    if not (image or 2 <= x.ndim <= 5):
         return None
     p, training = (draw(st.sampled_from([0.0, 0.5, 1.0])), False) if draw(st.booleans()) else (0.0, True)
-    return dict(p=p, training=training, inplace=draw(st.integers(0, 3)) == 0)
+    return dict(image=image, p=p, training=training, inplace=draw(st.integers(0, 3)) == 0)
 
 
 @draw_dropout2d
-def run_dropout2d(lib, x, **options):
-    return lib.nn.functional.dropout2d(x, **options)
+def run_dropout2d(lib, x, image, **options):
+    return lib.nn.functional.dropout2d(as_image(x, image), **options)
 
 
 @op("layer", weight=3)
@@ -1272,13 +1294,19 @@ def draw_layer(draw, ctx, x):
     name = draw(st.sampled_from(["LeakyReLU", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "BatchNorm2d"]))
     if name == "LeakyReLU":
         return dict(layer=Module(name, (draw(st.sampled_from([0.01, 0.2, 2.0])),), dict(inplace=draw(st.integers(0, 3)) == 0)))
+    image = draw_image_shape(draw, x)
     if name == "AvgPool2d":
-        return dict(layer=Module(name, kwargs=draw_avg_pool_options(draw, x))) if spatial_ok(x) else None
+        return dict(layer=Module(name, kwargs=draw_avg_pool_options(draw, x)), image=image) if image or spatial_ok(x) else None
     if name == "AdaptiveAvgPool2d":
-        return dict(layer=Module(name, (draw_output_size(draw),))) if spatial_ok(x) else None
-    if x.ndim not in ((2, 3) if name == "BatchNorm1d" else (4,)):
+        return dict(layer=Module(name, (draw_output_size(draw),)), image=image) if image or spatial_ok(x) else None
+    if name == "BatchNorm2d" and image and len(image) == 3:
+        image = (1, *image)
+    if name == "BatchNorm1d" and image and len(image) == 4:
+        image = (image[0], image[1], image[2] * image[3])
+    shape = image or x.shape
+    if len(shape) not in ((2, 3) if name == "BatchNorm1d" else (4,)):
         return None
-    channels = x.shape[1]
+    channels = shape[1]
     affine, track = draw(st.booleans()), draw(st.booleans())
     kwargs = dict(eps=draw(st.sampled_from([1e-5, 0.1])), momentum=draw(st.sampled_from([0.1, 0.5, None])),
                   affine=affine, track_running_stats=track)
@@ -1287,12 +1315,12 @@ def draw_layer(draw, ctx, x):
     if track and draw(st.booleans()):
         state.update(running_mean=mean, running_var=var, num_batches_tracked=np.array(draw(st.integers(0, 3))))
     layer = Module(name, (channels,), kwargs, training=draw(st.booleans()), state=state, dtype=ctx.dtype.name)
-    return dict(layer=layer)
+    return dict(layer=layer, image=image)
 
 
 @draw_layer
-def run_layer(lib, x, layer):
-    return layer(x)
+def run_layer(lib, x, layer, image=None):
+    return layer(as_image(x, image))
 
 
 # -- drawing a program --------------------------------------------------------------------------------------

@@ -205,3 +205,19 @@ def test_zero_channels_and_zero_output_sizes_as_torch():
     for shape, output_size in [((2, 0, 4, 4), 2), ((2, 3, 4, 4), 0), ((2, 3, 4, 4), (0, 3))]:
         out, expected = F.adaptive_avg_pool2d(minigrad.ones(shape), output_size), TF.adaptive_avg_pool2d(torch.ones(shape), output_size)
         assert tuple(out.shape) == tuple(expected.shape)
+
+
+def test_changing_the_input_in_place_after_forward_breaks_backward_as_in_torch():
+    """torch's avg_pool2d and adaptive_avg_pool2d save their input (the composition fuzzer's find:
+    minigrad, which needs only the geometry, computed the gradient); the 1 × 1 adaptive pool, a
+    mean, does not."""
+    for lib in (minigrad, torch):
+        x = lib.ones(1, 1, 4, 4, requires_grad=True)
+        y = x * 1
+        F = lib.nn.functional
+        pooled, adaptive, mean = F.avg_pool2d(y, 2), F.adaptive_avg_pool2d(y, 3), F.adaptive_avg_pool2d(y, 1)
+        y.add_(1)
+        for out in (pooled, adaptive):
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                out.sum().backward()
+        mean.sum().backward()

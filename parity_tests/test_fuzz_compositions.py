@@ -37,7 +37,7 @@ import torch
 from hypothesis import event, given, note, settings
 
 import minigrad
-from fuzz_ops import Const, Leaf, Ref, as_numpy, assert_same_values, dtype_name, execute, example_budget, programs
+from fuzz_ops import Const, Leaf, Ref, as_numpy, assert_same_values, dtype_name, execute, example_budget, programs, take_view
 
 # -- known divergences -----------------------------------------------------------------------------------
 
@@ -75,6 +75,22 @@ def _setitem_with_repeated_aliases(step, run):
         return False
     x = run.env[step.operands[0]]
     return any(stride == 0 and n > 1 for stride, n in zip(x.stride(), x.shape))
+
+
+def _masked_fill_through_an_expanded_view(step, run):
+    """``x.expand(2).masked_fill_(mask, v)``: torch writes (masked_fill_ only writes, as fill_);
+    minigrad refuses every in-place op on a tensor whose elements share memory but fill_/zero_/
+    copy_ ("more than one element of the written-to tensor refers to a single memory location").
+    An error where torch has an answer, not a wrong one; to fix in Tensor.masked_fill_, where
+    CopySlices must then keep torch's value for the memory shared by masked and unmasked elements."""
+    if not (step.op == "inplace" and step.options["method"] == "masked_fill_"):
+        return False
+    x = run.env[step.operands[0]].detach()
+    try:
+        written = take_view(x, step.options["view"]) if step.options["view"] else x
+    except Exception:  # noqa: BLE001 -- not a view torch makes: nothing to skip
+        return False
+    return any(stride == 0 and n > 1 for stride, n in zip(written.stride(), written.shape))
 
 
 def _nll_loss2d_of_a_strided_input(step, run):
@@ -185,6 +201,8 @@ KNOWN_DIVERGENCES = [
           "gradients", _float32_divided_by_a_tiny_number),
     Known("a setitem with repeated indices through an expand()ed view: which write survives (deprecated in torch)",
           "step", _setitem_with_repeated_aliases),
+    Known("minigrad bug (an error where torch writes): masked_fill_ through an expand()ed view", "step",
+          _masked_fill_through_an_expanded_view),
     Known("y.mul_(y) / y.div_(y): torch's backward refuses (it saved y, now modified); minigrad keeps a copy of "
           "the old y and gives the right gradient", "step", _inplace_with_itself),
     Known("not a minigrad bug: torch's nll_loss backward refuses a non-contiguous 4-D input",

@@ -247,3 +247,16 @@ def _x(lib):
 )
 def test_errors(call, key):
     raises_like_torch(call, key)
+
+
+@pytest.mark.parametrize("rows", [2, 0])
+def test_changing_gathers_input_in_place_breaks_backward_as_in_torch(rows):
+    """torch's gather saves its input: an in-place change before backward is its error (the
+    composition fuzzer's find: minigrad, which needs only x's shape, computed the gradient)."""
+    for lib in (minigrad, torch):
+        x = lib.ones(rows, 3, requires_grad=True)
+        y = x * 1
+        out = y.gather(1, lib.zeros(rows, 2, dtype=lib.int64))
+        y.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.sum().backward()

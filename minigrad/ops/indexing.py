@@ -41,9 +41,11 @@ class Gather(Function):
     def forward(self, x, index, dim):
         self.input_shape, self.dim = x.shape, dim
         self.key = coordinates(index, dim)
+        self.save_for_backward(x)  # unused, but torch saves x: changing it in place before backward is its error
         return np.atleast_1d(x)[self.key].reshape(index.shape)
 
     def backward(self, grad):
+        self.saved_tensors  # raises torch's error if x changed in place since forward
         grad_x = np.zeros(self.input_shape or (1,), dtype=grad.dtype)
         np.add.at(grad_x, self.key, grad)  # not grad_x[key] = grad: repeated positions must add up
         return grad_x.reshape(self.input_shape)

@@ -144,6 +144,7 @@ class AvgPool(Function):
     def forward(self, x, geometry, divisors):
         g = self.geometry = geometry
         self.divisors = divisors  #                                                  (Ho, Wo)
+        self.save_for_backward(x)  # unused, but torch saves x: changing it in place before backward is its error
         xp = pad(x, g.padding_pairs, 0, g.padded_hw)  #                             (…, Hp, Wp)
         windows = im2col(xp, g.kernel, g.out_hw, g.stride, g.dilation)  #         (…, kh, kw, Ho, Wo)
         with np.errstate(invalid="ignore"):  # ∞ − ∞ in a window is NaN, as in torch
@@ -154,6 +155,7 @@ class AvgPool(Function):
         return sums / divisors.astype(x.dtype)
 
     def backward(self, grad):
+        self.saved_tensors  # raises torch's error if x changed in place since forward
         g = self.geometry
         share = grad / self.divisors.astype(grad.dtype)  # each tap's part of its window's grad   (…, Ho, Wo)
         taps = np.broadcast_to(share[..., None, None, :, :], share.shape[:-2] + g.kernel + g.out_hw)  # (…, kh, kw, Ho, Wo)
@@ -201,6 +203,8 @@ class AdaptiveAvgPool(Function):
 
     def forward(self, x, output_size):
         self.backward_name = "MeanBackward1" if output_size == (1, 1) else "AdaptiveAvgPool2DBackward0"
+        if output_size != (1, 1):  # unused, but torch's node saves x (its mean does not): changing x
+            self.save_for_backward(x)  # in place before backward is then its error
         self.in_hw = x.shape[-2:]
         self.rows, self.columns = (adaptive_windows(n, n_out) for n, n_out in zip(self.in_hw, output_size))
         self.areas = np.outer(*[[end - start for start, end in windows] for windows in (self.rows, self.columns)])
@@ -220,6 +224,7 @@ class AdaptiveAvgPool(Function):
                 f"but grad_output has sizes {list(grad.shape)} with dimension {grad.ndim - 2 + grad.shape[-2:].index(0)} "
                 "being empty"
             )
+        self.saved_tensors  # raises torch's error if a saved x changed in place since forward
         share = grad / self.areas.reshape(grad.shape[-2:]).astype(grad.dtype)  # each pixel's part  (…, Ho, Wo)
         row_grad = np.zeros(grad.shape[:-1] + (self.in_hw[1],), grad.dtype)  #          (…, Ho, W)
         for j, (start, end) in enumerate(self.columns):
