@@ -185,6 +185,29 @@ def _topk_among_ties(program, run):
     return any(step.op == "sort" and step.options["name"] == "topk" and step.options["tied"] for step in program.steps)
 
 
+def _made_by(program, index):
+    """The step that computed ``env[index]`` (None for a leaf)."""
+    position = index - len(program.leaves)
+    return program.steps[position] if 0 <= position < len(program.steps) else None
+
+
+def _in_place_on_linear_of_a_vector_made_under_no_grad(program, run):
+    """torch's F.linear of a 1-D input returns a view (of the 2-D product it squeezes): made under
+    no_grad, torch then refuses an in-place op with grad on it ("A view was created in no_grad
+    mode"); minigrad's result is no view and takes the write."""
+    if "created in no_grad mode" not in str(run.error) or not isinstance(run.error_at, int):
+        return False
+    step = program.steps[run.error_at]
+    maker = _made_by(program, step.operands[0]) if step.op == "inplace" else None
+    return maker is not None and maker.op == "linear" and maker.no_grad and run.env[maker.operands[0]].dim() == 1
+
+
+def _linear_with_no_input_features(step, run):
+    """F.linear with 0 input features is its bias: torch's addmm returns a -0.0 bias as -0.0,
+    minigrad adds the empty product's +0.0 (giving +0.0); only the sign of a zero differs."""
+    return step.op == "linear" and step.options["weight"].array.shape[-1] == 0 and step.options["bias"] is not None
+
+
 def _float32_divided_by_a_tiny_number(program, run):
     """float32 rounding (about 1e-7 of a value) grows a thousandfold through ``/ 0.001``: a
     gradient that cancels to 0 in torch may come out as 1e-4 here, beyond the float32 tolerance."""
@@ -218,6 +241,10 @@ KNOWN_DIVERGENCES = [
           "src sharing the written memory, minigrad computes from a copy", "torch_error", _scatter_into_itself),
     Known("not a minigrad bug: torch's batch_norm with 0 channels and a weight or bias fails in torch",
           "torch_error", _batch_norm_of_no_channels),
+    Known("not a minigrad bug: torch's F.linear of a 1-D input made under no_grad is a view it then refuses to change "
+          "in place with grad", "torch_error", _in_place_on_linear_of_a_vector_made_under_no_grad),
+    Known("the sign of a zero: F.linear with 0 input features and a -0.0 bias (torch: -0.0, minigrad: +0.0)",
+          "step", _linear_with_no_input_features),
     Known("an assignment through an advanced key (mask, list, tensor) from a value sharing the target's memory: "
           "torch refuses, minigrad writes as from a copy", "torch_error", _index_put_from_its_own_memory),
 ]
