@@ -527,7 +527,19 @@ def _tied_along_last_axis(case):
     return bool((ordered[..., 1:] == ordered[..., :-1]).any() or (np.isnan(x).sum(axis=-1) >= 2).any())
 
 
+def _float32_constant_channel(case):
+    """float32, and some channel (axis 1) of the first input holds one value repeated."""
+    x = case.inputs[0]
+    if x.dtype != np.float32 or x.ndim < 2 or x.size == 0 or x.size == x.shape[1]:
+        return False
+    channels = np.moveaxis(x, 1, 0).reshape(x.shape[1], -1)
+    return bool((channels == channels[:, :1]).all(axis=1).any())
+
+
 KNOWN_DIVERGENCES = [
+    Known("not a minigrad bug: torch's float32 batch statistics of a constant channel leave rounding noise (x̂ = 3e-5 "
+          "for a channel of 3s, |x|·r·2⁻²⁴; minigrad: 0), see test_batchnorm.py", "all",
+          _all_of(_names_starting("batch_norm(training", "BatchNorm layer (training)"), _float32_constant_channel)),
     Known("deliberate: topk among tied values (or NaNs) — torch's kernel selects the k entries without sorting them, "
           "so which of the tied positions it returns (and sends the gradient to) is its own; minigrad takes the first "
           "in a stable order. The values agree", "gradients", _all_of(_names_starting("topk"), _tied_along_last_axis)),
