@@ -10,6 +10,13 @@ raised; otherwise the output, then every input gradient under the upstream gradi
 NaN/+inf/-inf at exactly the same places (``np.testing.assert_array_equal`` on the masks) and the
 remaining values close (float64 rtol 1e-7, float32 rtol 1e-4 / atol 1e-5).
 
+Families: unary (also round, reciprocal, leaky_relu and the in-place relu_/leaky_relu_ on a
+clone), scalar and binary arithmetic, reductions (also std, norm of every p, all/any), softmax,
+sorting (sort/topk values, stable argsort, argsort + gather), indexing (gather, scatter,
+scatter_add, masked_fill and their in-place forms, narrow/split/chunk, repeat, t_), layers
+(pools, conv2d, linear, matmul, pad, cat/stack, dropout2d), normalization (batch_norm in
+training and eval, the BatchNorm layers with their running statistics) and losses.
+
 Each family has its own test: ``@example`` pins the key cases, hypothesis draws the rest
 (values from ``SPECIALS`` mixed with ordinary floats). ``KNOWN_DIVERGENCES`` names the bugs known
 today; a case one of them matches is skipped (stage "all") or compared forward only (stage

@@ -7,8 +7,15 @@ Design (the op table and the interpreter are in ``fuzz_ops.py``):
   broadcasting arithmetic with scalars and tensors (both operand orders), unary ops and clamp,
   reductions with dims and keepdim, views and every kind of index, in-place ops (on clones of
   leaves, on views of intermediate values, on single elements such as ``y[1].mul_(3)``, and
-  ``y[key] = value``), cat/stack/where, matmul of every rank, softmax/log_softmax,
-  nn.functional layers (linear, conv2d, max_pool2d, pad, dropout with p=0 or in eval) and losses
+  ``y[key] = value``, masked_fill_/scatter_/scatter_add_/t_/relu_/leaky_relu_ and the
+  inplace=True forms), narrow/split/chunk views (written through too), cat/stack/where,
+  matmul of every rank, softmax/log_softmax, round/reciprocal/leaky_relu, std/norm (every p)/
+  all/any, sort/topk values and argsort (indices only where no ties make them ambiguous),
+  gather/scatter/scatter_add/masked_fill, repeat, nn.functional layers (linear, conv2d,
+  max_pool2d, avg_pool2d, adaptive_avg_pool2d, batch_norm in training with running statistics
+  and in eval, pad, dropout/dropout2d with p=0 or in eval), the layers BatchNorm1d/2d,
+  AvgPool2d, AdaptiveAvgPool2d, LeakyReLU (``Module`` markers: their parameters are leaves
+  whose gradients are compared, their buffers are compared as values) and losses
   (l1, mse, cross_entropy with weights/ignore_index/label_smoothing/probabilities, nll_loss),
   detach, and any step inside ``no_grad``. Each step is run in torch while it is drawn, so the
   next one fits real shapes; a step that raises in torch ends the program.
@@ -17,14 +24,16 @@ Design (the op table and the interpreter are in ``fuzz_ops.py``):
   summed, or backward'ed one after the other.
 * ``fuzz_ops.execute`` runs the identical program with ``minigrad`` and with ``torch``. Then:
   torch raised ⇔ minigrad raised, at the same step (the exception types are not compared); every
-  value computed (after all in-place writes), its dtype and ``requires_grad``; the gradient of
-  every leaf, and what ``autograd.grad`` returned. Tolerances: float64 rtol 1e-7, float32 rtol
+  value computed (after all in-place writes), its dtype and ``requires_grad``; the running
+  statistics (``Buffer``s and the layers' buffers); the gradient of every leaf, and what ``autograd.grad`` returned. Tolerances: float64 rtol 1e-7, float32 rtol
   1e-4 / atol 1e-5, the atol scaled by the largest magnitude compared (long compositions add
   rounding). NaN and ±inf must sit at the same places.
 
-``KNOWN_DIVERGENCES`` lists the bugs known today. An entry of stage "step" keeps such steps out
-of the programs drawn; an entry of stage "gradients" skips the gradient comparison of programs it
-matches (values are still compared). Remove an entry when its fix lands.
+``KNOWN_DIVERGENCES`` lists the bugs known today and the deliberate differences. An entry of
+stage "step" keeps such steps out of the programs drawn; an entry of stage "gradients" skips the
+gradient comparison of programs it matches (values are still compared); an entry of stage
+"torch_error" skips a program torch refused where minigrad computed. Remove an entry when its
+fix lands.
 
 Run long: ``MINIGRAD_FUZZ_EXAMPLES=5000 pytest parity_tests/test_fuzz_compositions.py`` (the
 env var sets max_examples of these tests; the active hypothesis profile supplies everything else).
