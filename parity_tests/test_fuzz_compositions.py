@@ -102,6 +102,24 @@ def _masked_fill_through_an_expanded_view(step, run):
     return any(stride == 0 and n > 1 for stride, n in zip(written.stride(), written.shape))
 
 
+def _float32_batch_statistics_of_a_constant_channel(step, run):
+    """torch's float32 batch statistics of a constant channel leave rounding noise (x̂ = 3e-5 for a
+    channel of 3s, |x|·r·2⁻²⁴; minigrad: 0), as test_batchnorm.py documents."""
+    if step.op == "batch_norm":
+        batch_statistics, image = step.options["training"], step.options["image"]
+    elif step.op == "layer" and step.options["layer"].name.startswith("BatchNorm"):
+        layer = step.options["layer"]
+        batch_statistics, image = layer.training or not layer.kwargs["track_running_stats"], step.options["image"]
+    else:
+        return False
+    x = run.env[step.operands[0]].detach()
+    x = x.reshape(image) if image else x
+    if not batch_statistics or x.dtype != torch.float32 or x.dim() < 2 or x.numel() == 0:
+        return False
+    channels = x.transpose(0, 1).reshape(x.shape[1], -1)
+    return bool((channels == channels[:, :1]).all(dim=1).any())
+
+
 def _nll_loss2d_of_a_strided_input(step, run):
     """torch's nll_loss on a 4-D input that is not contiguous (a transposed view) fails in
     backward with "grad_input must be contiguous" (a torch bug: 3-D and 5-D inputs work)."""
@@ -217,6 +235,14 @@ def _linear_with_no_input_features(step, run):
     return step.op == "linear" and step.options["weight"].array.shape[-1] == 0 and step.options["bias"] is not None
 
 
+def _version_check_behind_a_norm_0(program, run):
+    """torch's 0-norm returns no gradient, yet torch's engine still runs the nodes behind it (with
+    no gradient), and each checks its saved tensors: one changed in place raises there. minigrad's
+    engine skips a node that receives no gradient, so it does not raise (autograd/engine.py)."""
+    return (run.error_at == "ending" and "modified by an inplace operation" in str(run.error)
+            and any(step.op == "norm" and step.options["p"] == 0 for step in program.steps))
+
+
 def _float32_divided_by_a_tiny_number(program, run):
     """float32 rounding (about 1e-7 of a value) grows a thousandfold through ``/ 0.001``: a
     gradient that cancels to 0 in torch may come out as 1e-4 here, beyond the float32 tolerance."""
@@ -235,6 +261,8 @@ KNOWN_DIVERGENCES = [
           "step", _setitem_with_repeated_aliases),
     Known("minigrad bug (an error where torch writes): masked_fill_ through an expand()ed view", "step",
           _masked_fill_through_an_expanded_view),
+    Known("not a minigrad bug: torch's float32 batch statistics of a constant channel are rounding noise", "step",
+          _float32_batch_statistics_of_a_constant_channel),
     Known("y.mul_(y) / y.div_(y): torch's backward refuses (it saved y, now modified); minigrad keeps a copy of "
           "the old y and gives the right gradient", "step", _inplace_with_itself),
     Known("not a minigrad bug: torch's nll_loss backward refuses a non-contiguous 4-D input",
@@ -254,6 +282,8 @@ KNOWN_DIVERGENCES = [
           "in place with grad", "torch_error", _in_place_on_linear_of_a_vector_made_under_no_grad),
     Known("the sign of a zero: F.linear with 0 input features and a -0.0 bias (torch: -0.0, minigrad: +0.0)",
           "step", _linear_with_no_input_features),
+    Known("minigrad bug (no error where torch raises): a node behind a 0-norm (which sends no gradient) is skipped, "
+          "so its saved-tensor version check does not run", "torch_error", _version_check_behind_a_norm_0),
     Known("an assignment through an advanced key (mask, list, tensor) from a value sharing the target's memory: "
           "torch refuses, minigrad writes as from a copy", "torch_error", _index_put_from_its_own_memory),
 ]
@@ -297,7 +327,13 @@ def compare_runs(program, mg, th):
     for i, (m, t) in enumerate(zip(mg.env, th.env)):
         assert dtype_name(m) == dtype_name(t), f"env[{i}]: dtype {m.dtype} != torch's {t.dtype}"
         assert m.requires_grad == t.requires_grad, f"env[{i}]: requires_grad {m.requires_grad} != torch's {t.requires_grad}"
-        assert_same_values(as_numpy(m), as_numpy(t), f"value env[{i}]")
+        try:
+            assert_same_values(as_numpy(m), as_numpy(t), f"value env[{i}]")
+        except AssertionError:
+            if not rounding_before_a_jump(program, i, mg, th):
+                raise
+            event("not compared: rounding before a discontinuous op or a 0 / 0")
+            return
     for i, (m, t) in enumerate(zip(mg.buffers, th.buffers)):
         assert_same_values(as_numpy(m), as_numpy(t), f"buffer {i} (running statistics)")
     if th.error is not None:
@@ -306,11 +342,50 @@ def compare_runs(program, mg, th):
     if known:
         event(f"gradients not compared: {known[0]}")
         return
+    if any(zero_against_rounding(as_numpy(m), as_numpy(t)) for m, t in zip(mg.env, th.env)):
+        event("gradients not compared: a value is 0 in one library, a rounding residue in the other (abs, relu, "
+              "max... have a jump in their gradient there)")
+        return
     for i, (m, t) in enumerate(zip(mg.leaves, th.leaves)):
         assert_same_values(grad_or_zeros(m, leaf_grad(m)), grad_or_zeros(t, leaf_grad(t)), f"gradient of leaf {i}")
     for i, (m, t) in enumerate(zip(mg.grads, th.grads)):
         leaf = th.leaves[program.ending.wrt[i]]
         assert_same_values(grad_or_zeros(leaf, m), grad_or_zeros(leaf, t), f"autograd.grad result {i}")
+
+
+def jumps(step):
+    """Whether the op's value jumps where its input crosses a point (a count of nonzero entries,
+    all/any, round, an order): rounding in the input then changes it by a whole step."""
+    return (step.op == "norm" and step.options["p"] == 0 or step.op in ("all_any", "round")
+            or step.op == "sort" and step.options["name"] == "argsort")
+
+
+def zero_against_rounding(m, t):
+    """Some entry is exactly 0 in one library and a rounding residue (|v| ≤ 1e-12 · scale in
+    float64, 1e-6 · scale in float32) in the other: a sum that cancels, in another order."""
+    m, t = np.asarray(m), np.asarray(t)
+    if m.shape != t.shape or t.dtype.kind != "f":
+        return False
+    residue = 1e-12 if t.dtype == np.float64 else 1e-6
+    m, t = m.astype(np.float64), t.astype(np.float64)
+    finite = np.isfinite(t)
+    scale = 1.0 + (np.abs(t[finite]).max() if finite.any() else 0.0)
+    return bool((((m == 0) != (t == 0)) & (np.abs(m - t) <= residue * scale)).any())
+
+
+def rounding_before_a_jump(program, i, mg, th):
+    """``env[i]`` (which differs) comes from inputs that differ between the libraries in the last
+    bits, fed to an op that ``jumps`` (torch's 3 + 2.2e-16 - 3 is 2.2e-16, minigrad's 0: norm(p=0)
+    counts 1 against 0) or where one side has an exact 0 and the other a residue (x / x: 1 against
+    NaN): summation order, not a divergence of the op."""
+    position = i - len(program.leaves)
+    if not 0 <= position < len(program.steps):
+        return False
+    step = program.steps[position]
+    inputs = [step.operands[0]] + [v.index for v in step.options.values() if isinstance(v, Ref)]
+    pairs = [(as_numpy(mg.env[k]), as_numpy(th.env[k])) for k in inputs]
+    pairs = [(m, t) for m, t in pairs if m.shape == t.shape and m.dtype.kind == "f" and not np.array_equal(m, t, equal_nan=True)]
+    return bool(pairs) and (jumps(step) or any(zero_against_rounding(m, t) for m, t in pairs))
 
 
 def check_program(program):
