@@ -122,3 +122,14 @@ def check_under_upstream(fn, *arrays, upstream, rtol=1e-7, exact=False):
             np.testing.assert_array_equal(m, t, err_msg=what)
         else:
             np.testing.assert_allclose(m, t, rtol=rtol, equal_nan=True, err_msg=what)
+
+
+def raises_like_torch(call, key=None):
+    """``call(minigrad)`` raises the type ``call(torch)`` raises; both messages contain ``key``
+    (default: torch's whole message)."""
+    with pytest.raises(Exception) as expected:
+        call(torch)
+    with pytest.raises(expected.type) as actual:
+        call(minigrad)
+    key = str(expected.value) if key is None else key
+    assert key in str(expected.value) and key in str(actual.value), (str(actual.value), str(expected.value))

@@ -8,7 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from harness import check_gradcheck, check_op, check_under_upstream
+from harness import check_gradcheck, check_op, check_under_upstream, raises_like_torch
 from strategies import DTYPES, arrays, broadcastable_shapes, shapes
 
 
@@ -201,16 +201,6 @@ def test_gradcheck(data, case):
     mask = minigrad.tensor(x > 0)
     check_gradcheck(lambda t, v: t.masked_fill(mask, v), x, np.array(1.5))
 
-
-def raises_like_torch(call, key=None):
-    """``call(minigrad)`` raises the type ``call(torch)`` raises; both messages contain ``key``
-    (default: torch's whole message)."""
-    with pytest.raises(Exception) as expected:
-        call(torch)
-    with pytest.raises(expected.type) as actual:
-        call(minigrad)
-    key = str(expected.value) if key is None else key
-    assert key in str(expected.value) and key in str(actual.value), (str(actual.value), str(expected.value))
 
 
 def _x(lib):

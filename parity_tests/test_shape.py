@@ -8,7 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from harness import check_gradcheck, check_op
+from harness import check_gradcheck, check_op, raises_like_torch
 from strategies import DTYPES, arrays, broadcastable_shapes, prime_factors, shapes
 
 
@@ -385,17 +385,6 @@ def test_gradcheck(x):
 
 
 TYPE_ONLY = ""  # torch and numpy word the message differently: compare the exception type only
-
-
-def raises_like_torch(call, key=None):
-    """``call(minigrad)`` raises the exception type that ``call(torch)`` raises, and both
-    messages contain ``key`` (default: torch's whole message)."""
-    with pytest.raises(Exception) as expected:
-        call(torch)
-    with pytest.raises(expected.type) as actual:
-        call(minigrad)
-    key = str(expected.value) if key is None else key
-    assert key in str(expected.value) and key in str(actual.value), (str(actual.value), str(expected.value))
 
 
 @pytest.mark.parametrize(

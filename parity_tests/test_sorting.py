@@ -8,7 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from harness import check_gradcheck, check_op
+from harness import check_gradcheck, check_op, raises_like_torch
 from strategies import DTYPES, arrays, distinct_arrays, shapes
 
 
@@ -154,16 +154,6 @@ def test_gradcheck(data, case):
     check_gradcheck(lambda t: t.sort(dim, descending=True).values, x)
     check_gradcheck(lambda t: t.topk(max(shape[dim] - 1, 1), dim).values, x)
 
-
-def raises_like_torch(call, key=None):
-    """``call(minigrad)`` raises the type ``call(torch)`` raises; both messages contain ``key``
-    (default: torch's whole message)."""
-    with pytest.raises(Exception) as expected:
-        call(torch)
-    with pytest.raises(expected.type) as actual:
-        call(minigrad)
-    key = str(expected.value) if key is None else key
-    assert key in str(expected.value) and key in str(actual.value), (str(actual.value), str(expected.value))
 
 
 @pytest.mark.parametrize(

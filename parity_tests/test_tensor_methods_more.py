@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import minigrad
 import strategies
-from harness import check_gradcheck, check_op, check_under_upstream
+from harness import check_gradcheck, check_op, check_under_upstream, raises_like_torch
 from strategies import DTYPES, arrays, distinct_arrays, shapes
 
 
@@ -43,16 +43,6 @@ def assert_same(mine, theirs):
     else:
         assert mine == theirs
 
-
-def raises_like_torch(call, key=None):
-    """``call(minigrad)`` raises the type ``call(torch)`` raises; both messages contain ``key``
-    (default: torch's whole message)."""
-    with pytest.raises(Exception) as expected:
-        call(torch)
-    with pytest.raises(expected.type) as actual:
-        call(minigrad)
-    key = str(expected.value) if key is None else key
-    assert key in str(expected.value) and key in str(actual.value), (str(actual.value), str(expected.value))
 
 
 # -- all / any -------------------------------------------------------------------------------------

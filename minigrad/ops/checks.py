@@ -128,15 +128,7 @@ def max_pool2d_arguments(input, kernel_size, stride, padding, dilation, ceil_mod
         )
     if input.dtype.name == "bool":
         raise NotImplementedError('"max_pool2d" not implemented for \'Bool\' (convert the input with .float())')
-    if 0 in stride:
-        raise RuntimeError("stride should not be zero")
-    for pad in padding:
-        if pad < 0:
-            raise RuntimeError(f"pad must be non-negative, but got pad: {pad}")
-    if min(kernel) <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel[0]} kW: {kernel[1]}")
-    if min(stride) <= 0:
-        raise RuntimeError(f"stride should be greater than zero, but got dH: {stride[0]} dW: {stride[1]}")
+    check_pool_window(kernel, stride, padding)
     if min(dilation) <= 0:
         raise RuntimeError(
             f"dilation should be greater than zero, but got dilationH: {dilation[0]} dilationW: {dilation[1]}"
@@ -269,3 +261,16 @@ def check_not_bool(a, b):
             "Subtraction, the `-` operator, with a bool tensor is not supported. "
             "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
+
+
+def check_pool_window(kernel, stride, padding):
+    """torch's refusals of a pooling window (max_pool2d's and avg_pool2d's alike)."""
+    if 0 in stride:
+        raise RuntimeError("stride should not be zero")
+    for pad in padding:
+        if pad < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {pad}")
+    if min(kernel) <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel[0]} kW: {kernel[1]}")
+    if min(stride) <= 0:
+        raise RuntimeError(f"stride should be greater than zero, but got dH: {stride[0]} dW: {stride[1]}")

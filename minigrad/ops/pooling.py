@@ -16,7 +16,7 @@ import numpy as np
 from .. import kernels
 from ..autograd.function import Function
 from ._arguments import int_pair, is_int
-from .checks import max_pool2d_arguments
+from .checks import check_pool_window, max_pool2d_arguments
 from .windows import col2im, crop, im2col, output_size_of_pool, pad
 
 
@@ -284,15 +284,7 @@ def avg_pool2d_arguments(input, kernel_size, stride, padding, ceil_mode, count_i
         raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:{shape}")
     if input.dtype.name not in ("float32", "float64", "int64"):
         raise NotImplementedError(f"\"avg_pool2d\" not implemented for '{input.dtype.torch_name}'")
-    if 0 in stride:
-        raise RuntimeError("stride should not be zero")
-    for p in padding:
-        if p < 0:
-            raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
-    if min(kernel) <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel[0]} kW: {kernel[1]}")
-    if min(stride) <= 0:
-        raise RuntimeError(f"stride should be greater than zero, but got dH: {stride[0]} dW: {stride[1]}")
+    check_pool_window(kernel, stride, padding)
     for p, k in zip(padding, kernel):
         if p > k // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, kernel_size={k} and dilation=1")
