@@ -253,12 +253,13 @@ def _float32_divided_by_a_tiny_number(program, run):
     return divides and any(getattr(leaf, "dtype", None) == torch.float32 for leaf in run.leaves)
 
 
-def _float32_residue_meets_a_singular_gradient(program, run):
-    """float32 sqrt, log or reciprocal of an exact 0 has an infinite derivative there, so the
-    gradient arriving at it decides: a residue of rounding (1 − 3 · 0.33333334: torch's vectorised
-    exp and numpy's differ in the last bit) gives ±inf in one library, an exact 0 gives 0 · ∞ = NaN
-    in the other. Where torch's gradients hold NaN or ±inf, such programs are not compared."""
-    if not run.nonfinite_grads or not any(getattr(leaf, "dtype", None) == torch.float32 for leaf in run.leaves):
+def _rounding_residue_meets_a_singular_gradient(program, run):
+    """sqrt, log or reciprocal of an exact 0 has an infinite derivative there, so the gradient
+    arriving at it decides: a residue of rounding (1 − 3 · softmax: torch's vectorised exp and
+    numpy's differ in the last bit, in float32 and float64 alike) gives ±inf in one library, an
+    exact 0 gives 0 · ∞ = NaN in the other. Where torch's gradients hold NaN or ±inf, such programs
+    are not compared."""
+    if not run.nonfinite_grads:
         return False
     return any(step.op == "unary" and step.options["name"] in ("sqrt", "log", "reciprocal")
                and bool((run.env[step.operands[0]] == 0).any()) for step in program.steps
@@ -266,8 +267,8 @@ def _float32_residue_meets_a_singular_gradient(program, run):
 
 
 KNOWN_DIVERGENCES = [
-    Known("not a minigrad bug: a float32 rounding residue against an exact 0 where sqrt/log/reciprocal's derivative "
-          "is infinite (±inf in one library, NaN in the other)", "gradients", _float32_residue_meets_a_singular_gradient),
+    Known("not a minigrad bug: a rounding residue against an exact 0 where sqrt/log/reciprocal's derivative "
+          "is infinite (±inf in one library, NaN in the other)", "gradients", _rounding_residue_meets_a_singular_gradient),
     Known("deliberate: which of tied positions topk returns (and sends the gradient to)", "gradients", _topk_among_ties),
     Known("not a minigrad bug: float32 rounding amplified by a division by a tiny number (gradients that cancel)",
           "gradients", _float32_divided_by_a_tiny_number),
