@@ -257,13 +257,13 @@ def _rounding_residue_meets_a_singular_gradient(program, run):
     """sqrt, log or reciprocal of an exact 0 has an infinite derivative there, so the gradient
     arriving at it decides: a residue of rounding (1 − 3 · softmax: torch's vectorised exp and
     numpy's differ in the last bit, in float32 and float64 alike) gives ±inf in one library, an
-    exact 0 gives 0 · ∞ = NaN in the other. Where torch's gradients hold NaN or ±inf, such programs
-    are not compared."""
+    exact 0 gives 0 · ∞ = NaN in the other; the sign of a zero does the same (0 · −1 is −0.0 in
+    BLAS's product, +0.0 in numpy's sum from 0). Where torch's gradients hold NaN or ±inf, such
+    programs are not compared."""
     if not run.nonfinite_grads:
         return False
     return any(step.op == "unary" and step.options["name"] in ("sqrt", "log", "reciprocal")
-               and bool((run.env[step.operands[0]] == 0).any()) for step in program.steps
-               if step.operands[0] < len(run.env))
+               and step.operands[0] in run.made_with_zeros for step in program.steps)
 
 
 KNOWN_DIVERGENCES = [
@@ -311,7 +311,15 @@ def run_torch(program):
     """torch's run, noting whether some resulting gradient holds NaN or inf. (A hook on every
     intermediate value would see more, but torch 2.14 crashed (segfault) registering one on a
     value deep inside a long program, once in ~10,000 programs.)"""
-    run = execute(torch, program)
+    zeros = set()  # the values that held an exact 0 when they were made (before any later in-place op)
+
+    def note_zeros(run):
+        value = run.env[-1]
+        if isinstance(value, torch.Tensor) and value.is_floating_point() and bool((value == 0).any()):
+            zeros.add(len(run.env) - 1)
+
+    run = execute(torch, program, on_step=note_zeros)
+    run.made_with_zeros = zeros | {i for i, leaf in enumerate(program.leaves) if (np.asarray(leaf) == 0).any()}
     grads = [leaf.grad for leaf in run.leaves if leaf.is_leaf and leaf.grad is not None] + [g for g in run.grads if g is not None]
     run.nonfinite_grads = any(not bool(torch.isfinite(g).all()) for g in grads)
     return run
