@@ -235,6 +235,22 @@ def _linear_with_no_input_features(step, run):
     return step.op == "linear" and step.options["weight"].array.shape[-1] == 0 and step.options["bias"] is not None
 
 
+def _product_with_a_negative_zero(step, run):
+    """A matrix product (linear, matmul) of which a factor holds −0.0: a sum of zero terms is −0.0
+    when BLAS starts it from its first product (torch) and +0.0 when numpy starts it from +0.0;
+    only the sign of a zero differs (seen through a division: ±inf)."""
+    if step.op not in ("linear", "matmul"):
+        return False
+    factors = [run.env[i] for i in step.operands] + [step.options.get(name) for name in ("weight", "other")]
+    for factor in factors:
+        array = factor.array if isinstance(factor, (Leaf, Const)) else run.env[factor.index] if isinstance(factor, Ref) else factor
+        if isinstance(array, torch.Tensor):
+            array = array.detach().numpy()
+        if isinstance(array, np.ndarray) and array.dtype.kind == "f" and bool((np.signbit(array) & (array == 0)).any()):
+            return True
+    return False
+
+
 def _version_check_behind_a_norm_0(program, run):
     """torch's 0-norm returns no gradient, yet torch's engine still runs the nodes behind it (with
     no gradient), and each checks its saved tensors: one changed in place raises there. minigrad's
@@ -297,6 +313,8 @@ KNOWN_DIVERGENCES = [
           "in place with grad", "torch_error", _in_place_on_linear_of_a_vector_made_under_no_grad),
     Known("the sign of a zero: F.linear with 0 input features and a -0.0 bias (torch: -0.0, minigrad: +0.0)",
           "step", _linear_with_no_input_features),
+    Known("the sign of a zero: a matrix product with a -0.0 factor (BLAS's sum of zero terms is -0.0, numpy's +0.0)",
+          "step", _product_with_a_negative_zero),
     Known("minigrad bug (no error where torch raises): a node behind a 0-norm (which sends no gradient) is skipped, "
           "so its saved-tensor version check does not run", "torch_error", _version_check_behind_a_norm_0),
     Known("an assignment through an advanced key (mask, list, tensor) from a value sharing the target's memory: "
