@@ -296,3 +296,14 @@ def test_one_gradient_per_output():
         x = lib.ones(2, requires_grad=True)
         with pytest.raises(RuntimeError, match="got 2 tensors and 1 gradients"):
             lib.autograd.backward([x.sum(), x.sum()], [lib.tensor(1.0)])
+
+
+def test_backward_twice_through_stack_adds_each_leafs_own_gradient():
+    """stack → sum(0), backward twice with retain_graph: each leaf gets 1 + 1 = 2. (torch 2.14.1
+    gives 3 and 3: its first AccumulateGrad keeps the incoming gradient, a view of one expanded
+    element, as both leaves' .grad, and the second backward adds into it twice. minigrad copies.)"""
+    x, y = minigrad.tensor([0.0], requires_grad=True), minigrad.tensor([0.0], requires_grad=True)
+    out = minigrad.stack([x, y], 0).sum(0)
+    out.backward(minigrad.tensor([1.0]), retain_graph=True)
+    out.backward(minigrad.tensor([1.0]))
+    assert x.grad.tolist() == [2.0] and y.grad.tolist() == [2.0]

@@ -251,6 +251,16 @@ def _product_with_a_negative_zero(step, run):
     return False
 
 
+def _torch_leaves_share_a_grad_buffer(program, run):
+    """torch bug: backward twice through stack/sum (the upstream expanded, then unbound) leaves two
+    leaves' .grad as views of ONE memory location (torch's AccumulateGrad keeps the incoming
+    gradient without copying it); the second backward adds into both through it, so torch's
+    gradients are wrong (x.grad 3 where 2 is right). minigrad copies the first gradient it keeps."""
+    grads = [leaf.grad for leaf in run.leaves if leaf.is_leaf and leaf.grad is not None and leaf.grad.numel()]
+    pointers = [g.untyped_storage().data_ptr() for g in grads]
+    return len(set(pointers)) < len(pointers)
+
+
 def _version_check_behind_a_norm_0(program, run):
     """torch's 0-norm returns no gradient, yet torch's engine still runs the nodes behind it (with
     no gradient), and each checks its saved tensors: one changed in place raises there. minigrad's
@@ -283,6 +293,8 @@ def _rounding_residue_meets_a_singular_gradient(program, run):
 
 
 KNOWN_DIVERGENCES = [
+    Known("torch bug: two leaves' .grad share one memory location after backward through stack (torch's "
+          "gradients then add up wrongly; minigrad's are right)", "gradients", _torch_leaves_share_a_grad_buffer),
     Known("not a minigrad bug: a rounding residue against an exact 0 where sqrt/log/reciprocal's derivative "
           "is infinite (±inf in one library, NaN in the other)", "gradients", _rounding_residue_meets_a_singular_gradient),
     Known("deliberate: which of tied positions topk returns (and sends the gradient to)", "gradients", _topk_among_ties),
