@@ -427,11 +427,11 @@ class TensorMethods:
 
     # -- sorting ----------------------------------------------------------------------------------
 
-    def sort(self, dim=-1, descending=False, stable=None):
-        return sorting.sort(self, dim, descending, stable)
+    def sort(self, dim=-1, descending=False, *, stable=None):
+        return sorting.sort(self, dim, descending, stable=stable)
 
-    def argsort(self, dim=-1, descending=False, stable=False):
-        return sorting.argsort(self, dim, descending, stable)
+    def argsort(self, dim=-1, descending=False, *, stable=False):
+        return sorting.argsort(self, dim, descending, stable=stable)
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
         return sorting.topk(self, k, dim, largest, sorted)

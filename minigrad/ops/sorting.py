@@ -89,15 +89,15 @@ class TopK(Sort):
 # -- the functions users call ---------------------------------------------------------------------
 
 
-def sort(input, dim=-1, descending=False, stable=None):
+def sort(input, dim=-1, descending=False, *, stable=None):
     """(values, indices) along ``dim``: ``values, indices = x.sort()``; ``x.sort(descending=True)``."""
     values, indices = Sort.apply(input, dim=dim, descending=bool(descending), stable=stable)
     return SortResult(values, indices)
 
 
-def argsort(input, dim=-1, descending=False, stable=False):
+def argsort(input, dim=-1, descending=False, *, stable=False):
     """The indices that sort ``input`` along ``dim`` (sort's second output; not differentiable)."""
-    return sort(input.detach(), dim, descending, stable).indices
+    return sort(input.detach(), dim, descending, stable=stable).indices
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
