@@ -133,3 +133,12 @@ def raises_like_torch(call, key=None):
         call(minigrad)
     key = str(expected.value) if key is None else key
     assert key in str(expected.value) and key in str(actual.value), (str(actual.value), str(expected.value))
+
+
+def raised(call):
+    """What ``call()`` raises (None when it returns), for comparing with what torch raises."""
+    try:
+        call()
+    except Exception as error:  # noqa: BLE001 (the exception itself is what is compared)
+        return error
+    return None

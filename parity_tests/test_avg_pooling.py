@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn.functional as F
-from harness import check_gradcheck, check_op, check_under_upstream
+from harness import check_gradcheck, check_op, check_under_upstream, raised
 from minigrad import nn
 from minigrad.ops.windows import output_size_of_pool
 from strategies import DTYPES, arrays
@@ -146,13 +146,6 @@ def test_module_repr_and_state_equal_torchs(make):
     assert repr(mg) == repr(t)
     assert list(mg.state_dict()) == list(t.state_dict()) == []
 
-
-def raised(call):
-    try:
-        call()
-    except Exception as error:  # noqa: BLE001 (the exception itself is what is compared)
-        return error
-    return None
 
 
 @pytest.mark.parametrize("call", [

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn.functional as F
-from harness import assert_close, check_gradcheck, check_parity
+from harness import assert_close, check_gradcheck, check_parity, raised
 from minigrad import nn
 from strategies import DTYPES, arrays, positive_arrays
 
@@ -235,13 +235,6 @@ def test_changing_the_input_in_place_after_forward_breaks_backward_as_in_torch()
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             out.sum().backward()
 
-
-def raised(call):
-    try:
-        call()
-    except Exception as error:  # noqa: BLE001 (the exception itself is what is compared)
-        return error
-    return None
 
 
 def check_same_error(make_call):

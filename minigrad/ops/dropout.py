@@ -49,14 +49,19 @@ def dropout(input, p=0.5, training=True, inplace=False):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return input  # the identity: torch returns the same tensor
+    return apply_dropout(Dropout, "dropout", input, p, inplace)
+
+
+def apply_dropout(op, name, input, p, inplace):
+    """Run a dropout ``op`` (out of place, or written over input): its input must be floating point."""
     if not input.dtype.is_floating_point and p != 1:
         raise RuntimeError(
             f"result type Float can't be cast to the desired output type {input.dtype.torch_name}: "
-            "dropout scales by 1/(1-p), so its input must be a floating-point tensor (convert it with .float())"
+            f"{name} scales by 1/(1-p), so its input must be a floating-point tensor (convert it with .float())"
         )
     if inplace:
-        return inplace_ops.write(input, lambda: Dropout.apply(input, float(p)))
-    return Dropout.apply(input, float(p))
+        return inplace_ops.write(input, lambda: op.apply(input, float(p)))
+    return op.apply(input, float(p))
 
 
 class FeatureDropout(Function):
@@ -113,11 +118,4 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
         return input  # the identity: torch returns the same tensor
     if input.ndim < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-    if not input.dtype.is_floating_point and p != 1:
-        raise RuntimeError(
-            f"result type Float can't be cast to the desired output type {input.dtype.torch_name}: "
-            "dropout2d scales by 1/(1-p), so its input must be a floating-point tensor (convert it with .float())"
-        )
-    if inplace:
-        return inplace_ops.write(input, lambda: FeatureDropout.apply(input, float(p)))
-    return FeatureDropout.apply(input, float(p))
+    return apply_dropout(FeatureDropout, "dropout2d", input, p, inplace)
