@@ -56,6 +56,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout's root: ``import minigrad``
 import minigrad
 from tutorial_cnn import LEARNING_RATE, load_same_weights, random_batch, sgd_step, tutorial_cnn
+from kernels_alone import kernels_alone_sgd_step
 
 LIBRARIES = {"minigrad": minigrad, "torch": torch}
 
@@ -230,7 +231,8 @@ def cross_entropy_case(batch, dtype):
 
 
 def cnn_cases(batch, dtype):
-    """The whole tutorial CNN: forward (inference), forward+backward, and one full SGD step."""
+    """The whole tutorial CNN: forward (inference), forward+backward, one full SGD step, and that
+    step by minigrad's kernels alone (no engine: what minigrad's numpy work costs by itself)."""
     images, labels = random_batch(batch, seed=1, dtype=dtype)
 
     def fresh_model(lib):
@@ -267,11 +269,24 @@ def cnn_cases(batch, dtype):
 
         return step
 
+    def build_kernels_alone(lib):
+        """minigrad: the same step by its kernels alone, no engine (kernels_alone.py); torch: its usual step."""
+        if lib is not minigrad:
+            return build_sgd_step(lib)
+        model = fresh_model(lib)
+        kernels_step = kernels_alone_sgd_step(model, images, labels, LEARNING_RATE)
+
+        def step():
+            return [lib.tensor(kernels_step())] + list(model.parameters())
+
+        return step
+
     forward, forward_backward = cnn_flops(batch, backward=False), cnn_flops(batch, backward=True)
     return [
         Case("tutorial CNN fwd", batch, forward, build_forward),
         Case("tutorial CNN fwd+bwd", batch, forward_backward, build_forward_backward),
         Case("tutorial CNN SGD step", batch, forward_backward, build_sgd_step),
+        Case("tutorial CNN SGD step, minigrad's kernels alone (no engine)", batch, forward_backward, build_kernels_alone),
     ]
 
 

@@ -31,6 +31,7 @@ DETAIL_ROW_NAMES = [
     "tutorial CNN fwd",
     "tutorial CNN fwd+bwd",
     "tutorial CNN SGD step",
+    "tutorial CNN SGD step, minigrad's kernels alone (no engine)",
 ]
 DETAIL_ROW_KEYS = {"name", "batch", "minigrad_ms", "torch_ms", "ratio", "minigrad_gflops", "torch_gflops",
                    "fraction_of_ceiling", "max_rel_diff", "repeats"}
@@ -146,3 +147,29 @@ def test_quick_run_in_float64_agrees_with_torch_to_float64_rounding(tmp_path):
     assert document["memory"] == []
     check_headline_rows(document, [3], rounds=1, tolerance=1e-10)
     check_detail_rows(document["detail"], [3], tolerance=1e-10)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_kernels_alone_step_is_minigrads_step_bit_for_bit(threads):
+    """The detail table's "kernels alone" row measures minigrad's step without the engine: it must
+    compute exactly what the engine computes (the same loss, the same new weights, over steps)."""
+    import numpy as np
+
+    import minigrad
+
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from kernels_alone import kernels_alone_sgd_step
+        from tutorial_cnn import LEARNING_RATE, load_same_weights, random_batch, sgd_step, tutorial_cnn
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    # the engine's step on the kernels too (as by default; MINIGRAD_KERNELS=0 would switch them off)
+    with minigrad.backends.kernels.flags(enabled=True, num_threads=threads):
+        images, labels = random_batch(5, seed=1, dtype=np.float32)
+        engine_model, bare_model = (load_same_weights(minigrad, tutorial_cnn(minigrad.nn), 0, np.float32) for _ in range(2))
+        optimizer = minigrad.optim.SGD(engine_model.parameters(), lr=LEARNING_RATE)
+        bare_step = kernels_alone_sgd_step(bare_model, images, labels, LEARNING_RATE)
+        for _ in range(2):
+            assert bare_step() == sgd_step(minigrad, engine_model, optimizer, minigrad.tensor(images), minigrad.tensor(labels)).item()
+        for ours, engines in zip(bare_model.parameters(), engine_model.parameters()):
+            np.testing.assert_array_equal(ours.detach().numpy(), engines.detach().numpy())
