@@ -211,3 +211,23 @@ def test_large_products_are_really_split(monkeypatch, m, n):
     with kernels.flags(enabled=True, num_threads=4):
         (a @ b).backward(minigrad.ones(m, n))
     assert [len(ranges) for ranges in calls] == [4, 4, 4]
+
+
+def test_outer_products_are_elementwise_with_torchs_signed_zeros():
+    """K = 1 (a linear layer's ∂L/∂W at batch 1, a column times a row): the kernel multiplies
+    elementwise instead of numpy's matmul loop (which does not use BLAS for K = 1). Each entry is
+    one product either way, so values are exact, and −1 · 0 stays −0.0 as in torch."""
+    import torch
+
+    x, weight, grad = [[0.0, 2.0]], [[1.0, 2.0], [3.0, 4.0]], [[-1.0, 1.0]]
+    grads = []
+    with kernels.flags(enabled=True):
+        for lib in (minigrad, torch):
+            w = lib.tensor(weight, requires_grad=True)
+            lib.nn.functional.linear(lib.tensor(x), w).backward(lib.tensor(grad))
+            grads.append(w.grad.numpy())
+        column, row = [[-1.0], [2.0]], [[0.0, 3.0]]
+        grads += [(minigrad.tensor(column) @ minigrad.tensor(row)).numpy(), torch.mm(torch.tensor(column), torch.tensor(row)).numpy()]
+    for ours, torchs in (grads[:2], grads[2:]):
+        np.testing.assert_array_equal(ours, torchs)
+        np.testing.assert_array_equal(np.signbit(ours), np.signbit(torchs))
