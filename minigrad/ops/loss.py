@@ -181,6 +181,8 @@ def _rows(x):
     """(N, C, d1, ..., dk) → (M, C) with M = N·d1⋯dk: the class axis last, the others flattened."""
     if x.ndim == 1:
         return x[None, :]  # one unbatched sample
+    if x.ndim == 2:
+        return x  # (N, C): already one row per sample
     num_rows, num_classes = x.shape[0] * math.prod(x.shape[2:]), x.shape[1]
     return np.moveaxis(x, 1, -1).reshape(num_rows, num_classes)
 
@@ -189,8 +191,16 @@ def _rows_back(rows, input_shape):
     """(M, C) → the input's layout (N, C, d1, ..., dk), undoing ``_rows``."""
     if len(input_shape) == 1:
         return rows[0]
+    if len(input_shape) == 2:
+        return rows
     n, classes, *positions = input_shape
     return np.moveaxis(rows.reshape(n, *positions, classes), -1, 1)
+
+
+def _each_row(classes):
+    """0, 1, ..., M − 1: with ``classes``, indexes each row's entry at its target class,
+    ``rows[_each_row(classes), classes]`` = rows[i, yᵢ] for every row i."""
+    return np.arange(len(classes))
 
 
 def _num_classes(input_shape):
@@ -227,7 +237,7 @@ class NLLLoss(Function):
         self.input_shape, self.reduction = input.shape, reduction
         scores = _rows(input)  # (M, C)
         classes, class_weight, counts = _index_target_rows(target, weight, ignore_index, input.dtype)
-        picked = np.take_along_axis(scores, classes[:, None], axis=1)[:, 0]  # input[i, yᵢ]
+        picked = scores[_each_row(classes), classes]  # input[i, yᵢ]
         losses = np.where(counts, negated_picks(class_weight, picked, input.ndim), 0).astype(input.dtype, copy=False)
         self.total_weight = class_weight.sum()  # D
         # input, target and weight are saved as torch saves them: changing one in place breaks backward
@@ -239,7 +249,7 @@ class NLLLoss(Function):
         grad_loss = _grad_per_loss(grad, _losses_shape(self.input_shape), self.reduction, self.total_weight)
         grad_loss = np.where(counts, grad_loss.reshape(-1), 0)  # ignored rows: no gradient at all
         grad_scores = np.zeros((len(classes), _num_classes(self.input_shape)), grad.dtype)  # (M, C)
-        np.put_along_axis(grad_scores, classes[:, None], (-class_weight * grad_loss)[:, None], axis=1)
+        grad_scores[_each_row(classes), classes] = -class_weight * grad_loss
         return _rows_back(grad_scores, self.input_shape), None, None
 
     @staticmethod
@@ -300,10 +310,10 @@ class CrossEntropy(Function):
         else:
             classes, class_weight, counts = _index_target_rows(target, weight, ignore_index, dtype)
             # the picked log-probability alone, as torch does: a class with logit −inf elsewhere is harmless
-            losses = negated_picks(class_weight, np.take_along_axis(log_p, classes[:, None], axis=1)[:, 0], input.ndim)
+            losses = negated_picks(class_weight, log_p[_each_row(classes), classes], input.ndim)
             self.classes, self.picked_weight = classes, (1 - eps) * class_weight  # q's share at the target class
             q = np.zeros_like(log_p)
-            np.put_along_axis(q, classes[:, None], self.picked_weight[:, None], axis=1)
+            q[_each_row(classes), classes] = self.picked_weight
             self.smoothing_q = None
             if label_smoothing > 0:
                 smooth = -(class_weight_row * log_p).sum(axis=1)  # −Σ_c w[c] · log p[i, c]
@@ -340,7 +350,7 @@ class CrossEntropy(Function):
         if self.classes is None:  # probability targets
             return -grad_loss * q
         grad_log_p = np.zeros_like(q)
-        np.put_along_axis(grad_log_p, self.classes[:, None], -grad_loss * self.picked_weight[:, None], axis=1)
+        grad_log_p[_each_row(self.classes), self.classes] = -grad_loss[:, 0] * self.picked_weight
         if self.smoothing_q is not None:
             grad_log_p -= grad_loss * self.smoothing_q
         return grad_log_p
