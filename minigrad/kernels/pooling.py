@@ -181,6 +181,7 @@ class ChunkedMaxPool(MaxPool):
         # written below, elsewhere the pixels no window's winner reaches stay 0
         fill = np.empty if geometry.windows_tile_plane() else np.zeros
         grad_xp = empty_in_layout_of(winners, grad.shape[:-2] + geometry.padded_hw, grad.dtype, fill)  # (…, Hp, Wp)
+        overlap = geometry.windows_overlap()
 
         def chunk(start, stop):  # planes start:stop
             g = grad[start:stop]
@@ -190,7 +191,7 @@ class ChunkedMaxPool(MaxPool):
             for tap, i, j in geometry.taps():
                 rows, columns = geometry.tap_slices(i, j)
                 target, mask = grad_xp[start:stop, ..., rows, columns], winners[start:stop] == tap
-                if geometry.windows_overlap():  # a pixel may win several windows: add up
+                if overlap:  # a pixel may win several windows: add up
                     np.add(target, g * mask if finite else np.where(mask, g, 0), out=target)
                 else:  # each pixel is read by one window tap at most: write directly
                     np.multiply(g, mask, out=target)
