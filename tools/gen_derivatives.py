@@ -68,7 +68,7 @@ INDEX_HEADER = """
 that made the tensor. torch names a node after the C++ function that ran, not after the module
 you called, so the name may not say which op to open: `nn.Flatten` gives `ViewBackward0` (op
 `Reshape`), `nn.Linear` gives `AddmmBackward0` (op `Linear`), `nn.CrossEntropyLoss` gives
-`NllLossBackward0` (op `CrossEntropy`). Ops that run several of torch's paths pick the name of
+`NllLossBackward0` (op `NLLLoss`, after `LogSoftmax`, as torch builds it). Ops that run several of torch's paths pick the name of
 the path torch would take for those arguments (`minigrad/ops/names.py`). A leaf's gradient is
 added into its `.grad` by an `AccumulateGrad` node (`minigrad/autograd/function.py`), which
 `next_functions` and `minigrad.autograd.trace` show.
@@ -77,22 +77,23 @@ added into its `.grad` by an `AccumulateGrad` node (`minigrad/autograd/function.
 |---|---|---|
 """
 
-# The nn modules whose forward runs each op (parity_tests/test_derivatives_doc.py runs each one).
+# The nn modules whose forward runs each op (parity_tests/test_derivatives_doc.py runs each one
+# and finds the op's node in the graph it made).
 MODULES = {
-    "Convolution": "nn.Conv2d",
-    "MaxPool": "nn.MaxPool2d",
-    "Linear": "nn.Linear",
-    "Reshape": "nn.Flatten",
-    "Dropout": "nn.Dropout",
-    "Relu": "nn.ReLU",
-    "Sigmoid": "nn.Sigmoid",
-    "Tanh": "nn.Tanh",
-    "Softmax": "nn.Softmax",
-    "LogSoftmax": "nn.LogSoftmax",
-    "L1Loss": "nn.L1Loss",
-    "MSELoss": "nn.MSELoss",
-    "NLLLoss": "nn.NLLLoss",
-    "CrossEntropy": "nn.CrossEntropyLoss",
+    "Convolution": ("nn.Conv2d",),
+    "MaxPool": ("nn.MaxPool2d",),
+    "Linear": ("nn.Linear",),
+    "Reshape": ("nn.Flatten",),
+    "Dropout": ("nn.Dropout",),
+    "Relu": ("nn.ReLU",),
+    "Sigmoid": ("nn.Sigmoid",),
+    "Tanh": ("nn.Tanh",),
+    "Softmax": ("nn.Softmax",),
+    "LogSoftmax": ("nn.LogSoftmax", "nn.CrossEntropyLoss"),
+    "L1Loss": ("nn.L1Loss",),
+    "MSELoss": ("nn.MSELoss",),
+    "NLLLoss": ("nn.NLLLoss", "nn.CrossEntropyLoss"),
+    "CrossEntropy": ("nn.CrossEntropyLoss(label_smoothing=ε)",),
 }
 
 
@@ -252,7 +253,7 @@ def render():
             index.setdefault(name, []).append(cls)
     entries = []
     for name, classes in sorted(index.items()):
-        made_by = [cls.__name__ + (f" ({MODULES[cls.__name__]})" if cls.__name__ in MODULES else "") for cls in classes]
+        made_by = [cls.__name__ + (f" ({', '.join(MODULES[cls.__name__])})" if cls.__name__ in MODULES else "") for cls in classes]
         links = [backward_link(cls) for cls in classes]
         entries.append(f"| {name} | {'<br>'.join(cell(op) for op in made_by)} | {'<br>'.join(links)} |")
     return HEADER + "\n".join(rows) + "\n" + INDEX_HEADER + "\n".join(entries) + "\n"

@@ -20,7 +20,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ._arguments import broadcast_shape
-from .softmax import log_softmax_array
+from .softmax import LogSoftmax, log_softmax_array
 from .unary import sign
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -278,6 +278,10 @@ class CrossEntropy(Function):
     along x_j is [c = j] − softmax(x)_j.
 
     log softmax subtracts each row's maximum first, so logits of 1e4 give finite losses.
+
+    ``cross_entropy`` runs this op for label smoothing and for probability targets. Class-index
+    targets without smoothing (the usual case) run as torch builds them, ``LogSoftmax`` then
+    ``NLLLoss``: the same formula with ε = 0, in two nodes.
     """
 
     def forward(self, input, target, weight, ignore_index, reduction, label_smoothing, probabilities):
@@ -449,7 +453,8 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
-    """Cross-entropy between softmax(``input``) and the targets, in one numerically stable op.
+    """Cross-entropy between softmax(``input``) and the targets, numerically stable: as torch,
+    ``nll_loss(log_softmax(input))`` for class-index targets, one ``CrossEntropy`` op otherwise.
 
     ``input`` holds logits, (C), (N, C) or (N, C, d1, ..., dk). ``target`` is either class
     indices, shaped like the input without its class axis, or class probabilities, shaped like
@@ -471,6 +476,12 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         _check_weight(weight, _num_classes(input.shape), prefix="cross_entropy: ")
     else:
         _check_index_target(input, target, weight, ignore_index)
+        if label_smoothing == 0:
+            # torch's graph for this, the usual case: log_softmax over the classes, then nll_loss
+            # (NllLossBackward0 → LogSoftmaxBackward0). Their two backwards chain to CrossEntropy's
+            # ∂L/∂input with ε = 0: (softmax(input) − one-hot of the target) · w[yᵢ] · gradᵢ / D
+            log_probabilities = LogSoftmax.apply(input, dim=0 if input.ndim == 1 else 1)
+            return NLLLoss.apply(log_probabilities, target, weight, ignore_index=ignore_index, reduction=reduction)
     return CrossEntropy.apply(
         input,
         target,
