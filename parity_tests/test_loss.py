@@ -410,3 +410,24 @@ def test_unbatched_zero_loss_is_positive_zero():
                 for lib in (minigrad, torch)
             )
             assert np.signbit(mine) == np.signbit(torchs), (name, reduction)
+
+
+@pytest.mark.parametrize("shape, options", [
+    ((4, 3), {}), ((4, 3), {"reduction": "sum"}), ((4, 3), {"reduction": "none"}), ((4, 3), {"weight": [1.0, 2.0, 0.5]}),
+    ((4, 3), {"ignore_index": 1}), ((3,), {}), ((2, 3, 4, 4), {}),
+], ids=str)  # (not 3-D input with reduction='none': torch's nll_loss views it as 4-D around NllLoss2DBackward0, ours is one node)
+def test_cross_entropy_graph_is_torchs_log_softmax_then_nll_loss(shape, options):
+    """Class-index targets: torch's cross_entropy is nll_loss(log_softmax(input)), two nodes a
+    learner sees in loss.grad_fn.next_functions and in a drawn graph; minigrad builds the same."""
+    logits = np.random.default_rng(0).standard_normal(shape)
+    classes = np.random.default_rng(1).integers(0, 3, shape[:1] + shape[2:] if len(shape) > 1 else ())
+    chains = []
+    for lib, functional in ((minigrad, F), (torch, TF)):
+        kwargs = {k: lib.tensor(v, dtype=lib.float64) if k == "weight" else v for k, v in options.items()}
+        loss = functional.cross_entropy(lib.tensor(logits, requires_grad=True), lib.tensor(classes), **kwargs)
+        node, chain = loss.grad_fn, []
+        while node.next_functions:  # down to the logits' AccumulateGrad
+            chain.append(node.name())
+            node = node.next_functions[0][0]
+        chains.append(chain)
+    assert chains[0] == chains[1]
