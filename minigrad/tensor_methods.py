@@ -15,6 +15,29 @@ from .autograd import function, grad_mode, inplace, layout
 from .ops import arithmetic, indexing, linalg, power, reduction, shape, softmax, sorting, unary
 from .ops._arguments import size_arguments
 
+#: torch's warnings when masked_fill_ or index_put_ (x[indices] = v) write through an expand()ed
+#: view: it still writes
+EXPANDED_MASKED_FILL_WARNING = (
+    "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before performing this "
+    "operation. This also applies to advanced indexing e.g. tensor[mask] = scalar"
+)
+EXPANDED_INDEX_PUT_WARNING = (
+    "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before performing this "
+    "operation. This also applies to advanced indexing e.g. tensor[indices] = tensor"
+)
+
+
+def _warn_of_index_put_through_expanded_view(array, key, value):
+    """torch's warnings for x[indices] = value when x is an expand()ed view: index_put_'s, and
+    masked_fill_'s too when the key is one boolean mask and the value one number (torch runs
+    masked_fill_ then)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    if not inplace.is_self_overlapping(array) or not any(isinstance(k, np.ndarray) for k in parts):
+        return
+    warnings.warn(EXPANDED_INDEX_PUT_WARNING, UserWarning, stacklevel=3)
+    if len(parts) == 1 and parts[0].dtype == bool and np.ndim(value) == 0:
+        warnings.warn(EXPANDED_MASKED_FILL_WARNING, UserWarning, stacklevel=3)
+
 
 class Size(tuple):
     """A tensor's shape: a tuple that prints as ``minigrad.Size([2, 3])``."""
@@ -516,9 +539,10 @@ class TensorMethods:
         key = _index_key(key)
         value_array = value._array if isinstance(value, function.Tensor) else None
         if shape.writes_onto_itself(self._array, key, value_array):  # x[:] = x: as copy_ onto itself, nothing
-            inplace.check_allowed(self, writes_each_element_once=True)
+            inplace.check_allowed(self, through_expanded_view=True)
             self._version_counter.value += 1
             return
+        _warn_of_index_put_through_expanded_view(self._array, key, value)
         whole_elements = not shape.selects_overlapping_elements(self._array, key, value_array)
         if grad_mode.is_grad_enabled() and (self.requires_grad or isinstance(value, function.Tensor) and value.requires_grad):
             if shape.writes_through_a_view(key, self._array.shape):  # as torch: value is copied into the view x[key]
@@ -526,7 +550,7 @@ class TensorMethods:
                 return
             inplace.write(self, lambda: shape.IndexPut.apply(self, _operand(value), key=key), whole_elements)
             return
-        inplace.check_allowed(self, writes_each_element_once=whole_elements)
+        inplace.check_allowed(self, through_expanded_view=whole_elements)
         shape.assign(self._array, key, value._array if isinstance(value, function.Tensor) else value)
         self._version_counter.value += 1
 
@@ -566,7 +590,10 @@ class TensorMethods:
         return inplace.write(self, lambda: self.clamp(min, max))
 
     def masked_fill_(self, mask, value):
-        return inplace.write(self, lambda: indexing.masked_fill(self, mask, value))
+        overlapping = inplace.is_self_overlapping(self._array)
+        if overlapping:  # torch still writes (value where mask is True), with this warning
+            warnings.warn(EXPANDED_MASKED_FILL_WARNING, UserWarning, stacklevel=2)
+        return inplace.write(self, lambda: indexing.masked_fill(self, mask, value), through_expanded_view=overlapping)
 
     def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
         inplace.check_no_partial_overlap(self, src)
@@ -590,12 +617,12 @@ class TensorMethods:
         else:
             value = self._array.dtype.type(value)
         return inplace.write(self, lambda: shape.Where.apply(self, value, condition=np.zeros(self.shape, bool)),
-                             writes_each_element_once=True)
+                             through_expanded_view=True)
 
     def copy_(self, src):
         """Copy ``src``'s values into self (broadcasting src; gradient flows to src)."""
         if src is self:  # as torch: copying a tensor onto itself changes no value, but counts as a write
-            inplace.check_allowed(self, writes_each_element_once=True)
+            inplace.check_allowed(self, through_expanded_view=True)
             self._version_counter.value += 1
             return self
         src = _operand(src, "copy_")

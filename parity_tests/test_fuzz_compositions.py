@@ -86,22 +86,6 @@ def _setitem_with_repeated_aliases(step, run):
     return any(stride == 0 and n > 1 for stride, n in zip(x.stride(), x.shape))
 
 
-def _masked_fill_through_an_expanded_view(step, run):
-    """``x.expand(2).masked_fill_(mask, v)``: torch writes (masked_fill_ only writes, as fill_);
-    minigrad refuses every in-place op on a tensor whose elements share memory but fill_/zero_/
-    copy_ ("more than one element of the written-to tensor refers to a single memory location").
-    An error where torch has an answer, not a wrong one; to fix in Tensor.masked_fill_, where
-    CopySlices must then keep torch's value for the memory shared by masked and unmasked elements."""
-    if not (step.op == "inplace" and step.options["method"] == "masked_fill_"):
-        return False
-    x = run.env[step.operands[0]].detach()
-    try:
-        written = take_view(x, step.options["view"]) if step.options["view"] else x
-    except Exception:  # noqa: BLE001 -- not a view torch makes: nothing to skip
-        return False
-    return any(stride == 0 and n > 1 for stride, n in zip(written.stride(), written.shape))
-
-
 def _float32_batch_statistics_of_a_constant_channel(step, run):
     """torch's float32 batch statistics of a constant channel leave rounding noise (x̂ = 3e-5 for a
     channel of 3s, |x|·r·2⁻²⁴; minigrad: 0), as test_batchnorm.py documents."""
@@ -302,8 +286,6 @@ KNOWN_DIVERGENCES = [
           "gradients", _float32_divided_by_a_tiny_number),
     Known("a setitem with repeated indices through an expand()ed view: which write survives (deprecated in torch)",
           "step", _setitem_with_repeated_aliases),
-    Known("minigrad bug (an error where torch writes): masked_fill_ through an expand()ed view", "step",
-          _masked_fill_through_an_expanded_view),
     Known("not a minigrad bug: torch's float32 batch statistics of a constant channel are rounding noise", "step",
           _float32_batch_statistics_of_a_constant_channel),
     Known("y.mul_(y) / y.div_(y): torch's backward refuses (it saved y, now modified); minigrad keeps a copy of "

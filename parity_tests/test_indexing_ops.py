@@ -1,6 +1,8 @@
 """Parity of minigrad/ops/indexing.py with torch: gather, scatter (src and value), scatter_add,
 masked_fill, and their in-place forms: values, dtypes, every input gradient, node names, errors."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -180,6 +182,39 @@ def test_in_place_forms(name):
     np.testing.assert_allclose(a_grad, t_a_grad)
     if t_s_grad is not None:
         np.testing.assert_allclose(s_grad, t_s_grad)
+
+
+def test_writes_through_an_expanded_view_as_torch():
+    """torch writes masked_fill_ and x[indices] = v through an expand()ed view (several elements,
+    one memory location), with deprecation warnings: a location takes the value if any of its
+    elements is written. Its backward refuses when the old values need a gradient."""
+    mask = [[True, False, False], [False, False, True]]
+    writes = {
+        "masked_fill_": lambda lib, v: v.masked_fill_(lib.tensor(mask), 1.0),
+        "masked_fill_ 0-d tensor": lambda lib, v: v.masked_fill_(lib.tensor(mask), lib.tensor(4.0)),
+        "x[mask] = number": lambda lib, v: v.__setitem__(lib.tensor(mask), 2.0),
+        "x[mask] = values": lambda lib, v: v.__setitem__(lib.tensor(mask), lib.tensor([5.0, 6.0])),
+        "x[rows, columns] = number": lambda lib, v: v.__setitem__((lib.tensor([0, 1]), lib.tensor([0, 2])), 7.0),
+        "x[0] = number": lambda lib, v: v.__setitem__(0, 8.0),
+    }
+    for name, write in writes.items():
+        seen = []
+        for lib in (minigrad, torch):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                x = lib.zeros(3)
+                write(lib, x.expand(2, 3))
+            seen.append((x.tolist(), [str(w.message).split(" (Triggered internally")[0] for w in caught]))
+        assert seen[0] == seen[1], name
+    for lib in (minigrad, torch):
+        leaf = lib.zeros(3, requires_grad=True)
+        y = leaf * 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            y.expand(2, 3).masked_fill_(lib.tensor(mask), 3.0)
+        assert y.tolist() == [3.0, 0.0, 3.0]
+        with pytest.raises(RuntimeError, match="more than one element of the written-to tensor refers to a single memory"):
+            y.sum().backward()
 
 
 def test_mask_must_broadcast_to_the_tensor_written_in_place():

@@ -93,10 +93,19 @@ def is_self_overlapping(array):
 # -- in-place writes -------------------------------------------------------------------------------
 
 
-def check_allowed(tensor, writes_each_element_once=False):
+def copy_into(target, values):
+    """target[...] = values, cast as torch's in-place ops cast. Through an expand()ed view
+    (x.expand(2, 3)[[0, 0]] = v, masked_fill_) several elements are one memory location: only the
+    changed ones are written, or an unchanged alias written after a changed one would undo it."""
+    changed = (values != target) if is_self_overlapping(target) else True
+    np.copyto(target, values, casting="unsafe", where=changed)
+
+
+def check_allowed(tensor, through_expanded_view=False):
     """torch's refusals of an in-place op, each with what to do instead. An op that only writes
-    (``fill_``, ``zero_``) may write through an expanded view; one that reads the tensor may not."""
-    if is_self_overlapping(tensor._array) and not writes_each_element_once:
+    (``fill_``, ``zero_``, and ``masked_fill_`` with a deprecation warning) may write through an
+    expand()ed view: ``through_expanded_view``; one that reads the tensor may not."""
+    if is_self_overlapping(tensor._array) and not through_expanded_view:
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a single "
             "memory location. Please clone() the tensor before performing the operation."
@@ -153,14 +162,14 @@ def check_no_partial_overlap(tensor, other):
         )
 
 
-def write(tensor, compute, writes_each_element_once=False):
+def write(tensor, compute, through_expanded_view=False):
     """Run ``compute()`` (an out-of-place op on ``tensor``) and write its result into tensor's memory.
 
     The result's node becomes tensor's ``grad_fn``. When tensor is a view, the write changes its
     base: the base's node becomes ``CopySlices`` (old base outside the view's region, the result
     inside) and the view's node is remade from it. The version counter moves, so nodes that saved
     the old values refuse to run backward (the result's node keeps its own copy of them)."""
-    check_allowed(tensor, writes_each_element_once)
+    check_allowed(tensor, through_expanded_view)
     result = compute()
     if result.shape != tensor.shape:
         raise RuntimeError(
@@ -174,10 +183,10 @@ def write(tensor, compute, writes_each_element_once=False):
     if node is not None and tensor._base is not None and not tensor._view_in_graph:
         raise RuntimeError(NO_GRAD_VIEW_MESSAGE)  # it would be recorded, on a view made outside the graph
     if node is None:  # nothing recorded (no_grad, or nothing requires grad): only the values change
-        np.copyto(tensor._array, result._array, casting="unsafe")
+        copy_into(tensor._array, result._array)
     elif tensor._base is None:
         protect_saved(node, tensor._array)
-        np.copyto(tensor._array, result._array, casting="unsafe")
+        copy_into(tensor._array, result._array)
         set_history(tensor, node)
     else:  # CopySlices writes result into the base's memory, at the view's region
         protect_saved(node, tensor._array)
@@ -202,10 +211,7 @@ class CopySlices(Function):
         # which element of the base (its row-major position) each element of the view is, for
         # backward: replayed on positions, the view ops give them whatever grad's memory layout
         self.positions = replay_view(np.arange(base.size).reshape(base.shape), view_steps)
-        # through an expand()ed view (x.expand(2, 3)[[0, 0]] = v) several elements are one memory
-        # location: write only the changed ones, or an unchanged alias written later undoes them
-        changed = (region != value) if is_self_overlapping(region) else True
-        np.copyto(region, value, casting="unsafe", where=changed)
+        copy_into(region, value)
         return base  # the base's own memory, now holding value in the view's region
 
     def backward(self, grad):
