@@ -1,6 +1,7 @@
 """Parity of minigrad/ops/indexing.py with torch: gather, scatter (src and value), scatter_add,
 masked_fill, and their in-place forms: values, dtypes, every input gradient, node names, errors."""
 
+import itertools
 import warnings
 
 import numpy as np
@@ -197,15 +198,15 @@ def test_writes_through_an_expanded_view_as_torch():
         "x[rows, columns] = number": lambda lib, v: v.__setitem__((lib.tensor([0, 1]), lib.tensor([0, 2])), 7.0),
         "x[0] = number": lambda lib, v: v.__setitem__(0, 8.0),
     }
-    for name, write in writes.items():
-        seen = []
+    for (name, write), start in itertools.product(writes.items(), [0.0, float("nan")]):
+        seen = []  # (a NaN that stays where it was must not be written back over the new value)
         for lib in (minigrad, torch):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                x = lib.zeros(3)
+                x = lib.full((3,), start)
                 write(lib, x.expand(2, 3))
-            seen.append((x.tolist(), [str(w.message).split(" (Triggered internally")[0] for w in caught]))
-        assert seen[0] == seen[1], name
+            seen.append((str(x.tolist()), [str(w.message).split(" (Triggered internally")[0] for w in caught]))
+        assert seen[0] == seen[1], (name, start)
     for lib in (minigrad, torch):
         leaf = lib.zeros(3, requires_grad=True)
         y = leaf * 1

@@ -97,7 +97,11 @@ def copy_into(target, values):
     """target[...] = values, cast as torch's in-place ops cast. Through an expand()ed view
     (x.expand(2, 3)[[0, 0]] = v, masked_fill_) several elements are one memory location: only the
     changed ones are written, or an unchanged alias written after a changed one would undo it."""
-    changed = (values != target) if is_self_overlapping(target) else True
+    changed = True
+    if is_self_overlapping(target):
+        changed = values != target
+        if np.asarray(values).dtype.kind in "fc":  # NaN where NaN was is unchanged too
+            changed &= ~(np.isnan(values) & np.isnan(target))
     np.copyto(target, values, casting="unsafe", where=changed)
 
 
