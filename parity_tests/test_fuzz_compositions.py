@@ -124,21 +124,6 @@ def _a_view_torch_calls_a_leaf(program, run):
     return step.op == "inplace" and (step.options["target"] != "self" or run.env[step.operands[0]]._base is not None)
 
 
-def _splits_view_changed_in_place(program, run):
-    """torch refuses an in-place change of a piece of ``split``/``chunk`` (or of a view of one), or
-    the use of such a piece after its base changed in place, when autograd is involved ("a function
-    that returns multiple views": its graph cannot rebase them; with a base that needs no gradient
-    its message is the no_grad view one). minigrad records the change as it does for any view and
-    computes the gradient the math gives (e.g. y = x * 1; y.split(2)[1].mul_(2): x.grad [1, 1, 2, 2, 1, 1])."""
-    message = str(run.error)
-    if "returns multiple views" in message:
-        return True
-    splits = any(step.op == "view" and step.options["name"] in ("split", "chunk")
-                 or step.op == "inplace" and step.options["view"] and step.options["view"][0] == "view"
-                 and step.options["view"][1][0] in ("split", "chunk") for step in program.steps)
-    return splits and "created in no_grad mode" in message
-
-
 def _scatter_from_a_larger_src(program, run):
     """torch's scatter/scatter_add backward fails when src is larger than index (or index is
     empty): "ScatterBackward0 returned an invalid gradient at index 1 - got [1] but expected shape
@@ -294,9 +279,6 @@ KNOWN_DIVERGENCES = [
           "step", _nll_loss2d_of_a_strided_input),
     Known("an in-place op on a view made before its base required grad: torch calls it a leaf until its grad_fn "
           "is read", "torch_error", _a_view_torch_calls_a_leaf),
-    Known("deliberate: an in-place change of a split/chunk piece (or of its base before the piece is used): torch "
-          "refuses (its autograd cannot rebase the views of a multi-output op), minigrad computes the right gradient",
-          "torch_error", _splits_view_changed_in_place),
     Known("not a minigrad bug: torch's scatter/scatter_add backward fails when src is larger than index",
           "torch_error", _scatter_from_a_larger_src),
     Known("minigrad bug (too lenient, right values): x.scatter_(d, i, x) / x.scatter_add_(d, i, x): torch refuses a "

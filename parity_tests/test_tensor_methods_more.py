@@ -331,6 +331,55 @@ def test_pieces_are_views_of_their_base():
     assert_same(*results)
 
 
+def _piece_written(lib, grad_base=True):
+    x = lib.zeros(6, requires_grad=True) if grad_base else lib.zeros(6)
+    return x * 1 if grad_base else x
+
+
+PIECE_CASES = {  # (torch refuses each, with gradients involved: its pieces share one node)
+    "add_ on the last piece": lambda lib: _piece_written(lib).split(2)[2].add_(1),
+    "add_ on a split_with_sizes piece": lambda lib: _piece_written(lib).split([1, 2, 3])[1].add_(1),
+    "setitem on a chunk": lambda lib: _piece_written(lib).chunk(2)[1].__setitem__(0, 5.0),
+    "add_ on a view of a piece": lambda lib: _piece_written(lib).split(2)[1].view(2, 1).add_(1),
+    "copy_ on a piece": lambda lib: _piece_written(lib).split(3)[1].copy_(lib.ones(3)),
+    "t_ on a piece": lambda lib: _piece_written(lib).reshape(2, 3).split(1)[1].t_(),
+    "a piece of a leaf": lambda lib: lib.zeros(6, requires_grad=True).split(2)[0].add_(1),
+    "a value that requires grad": lambda lib: _piece_written(lib, False).split(3)[0].mul_(lib.ones(3, requires_grad=True)),
+    "no gradients involved": lambda lib: _piece_written(lib, False).split(3)[0].mul_(2).tolist(),
+}
+
+
+def _piece_used_after_its_base_changed(lib, in_no_grad=False, view_of_piece=False):
+    y = lib.zeros(6, requires_grad=True) * 1
+    piece = y.split(2)[1]
+    piece = piece[0:1] if view_of_piece else piece
+    y.mul_(2)
+    if in_no_grad:
+        with lib.no_grad():
+            return (piece * 2).tolist()
+    return (piece * 2).tolist()
+
+
+@pytest.mark.parametrize("case", [*PIECE_CASES, "used after its base changed", "a view of it used after",
+                                  "used after, under no_grad"])
+def test_in_place_changes_of_split_pieces_as_torch(case):
+    """torch's graph gives the pieces of split/chunk one node with several outputs: while recording it
+    refuses an in-place change of a piece (or of a view of one), and the use of a piece whose base
+    changed in place since, with its messages; without gradients both are fine."""
+    call = PIECE_CASES.get(case) or {
+        "used after its base changed": _piece_used_after_its_base_changed,
+        "a view of it used after": lambda lib: _piece_used_after_its_base_changed(lib, view_of_piece=True),
+        "used after, under no_grad": lambda lib: _piece_used_after_its_base_changed(lib, in_no_grad=True),
+    }[case]
+    outcomes = []
+    for lib in (minigrad, torch):
+        try:
+            outcomes.append(("result", call(lib) if case.startswith(("no gradients", "used after, under")) else None))
+        except RuntimeError as error:
+            outcomes.append(("error", str(error)))
+    assert outcomes[0] == outcomes[1]
+
+
 @pytest.mark.parametrize(
     "call, key",
     [

@@ -77,6 +77,16 @@ def refresh_view(view, for_grad_fn=False):
         if for_grad_fn and view._requires_grad and grad_mode.is_grad_enabled():
             raise RuntimeError(REBASED_NO_GRAD_VIEW_MESSAGE)
         return
+    if is_a_piece(view) and view._base._requires_grad:
+        # torch cannot remake one output of a node with several: the piece keeps its old node,
+        # and asking for it (an op recording with the piece) is torch's error
+        view._requires_grad = True
+        if for_grad_fn and grad_mode.is_grad_enabled():
+            raise RuntimeError(
+                f"{output_of(view)} is a view and its base or another view of its base has been modified inplace. "
+                + MULTIPLE_VIEWS_MESSAGE
+            )
+        return
     view._view_version = view._version_counter.value
     replayed = view._base
     with grad_mode.enable_grad():
@@ -129,12 +139,44 @@ def check_allowed(tensor, through_expanded_view=False):
             op.refuse_inplace(**options)
     if not tensor._view_in_graph and base._requires_grad:
         raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
+    if base._requires_grad:
+        check_not_a_piece(tensor)  # (``write`` checks again when only the written value requires grad)
     if base._grad_fn is None and base._requires_grad:
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place operation. "
             "Wrap the update in `with minigrad.no_grad():` or use an out-of-place op."
         )
 
+
+MULTIPLE_VIEWS_MESSAGE = (
+    "This view is the output of a function that returns multiple views. Such functions do not allow the output "
+    "views to be modified inplace. You should replace the inplace operation by an out-of-place one."
+)
+
+
+def is_a_piece(view):
+    """Whether a view is a piece of ``split``/``chunk``, or a view of one: torch's graph gives the
+    pieces one node with several outputs, which cannot take an in-place change of one of them."""
+    return any(getattr(op, "one_of_several_views", None) and op.one_of_several_views(**options)
+               for op, options in view._view_steps)
+
+
+def output_of(view):
+    """'Output 1 of Split': which output of which view op (its last) torch's messages name."""
+    output_nr = view._view_steps[-1][1].get("output_nr", 0)  # which piece, when the view is the piece itself
+    return f"Output {output_nr} of {view._grad_fn.name().removesuffix('Backward0')}"
+
+
+def check_not_a_piece(view):
+    """torch refuses to record an in-place change of a piece of split/chunk (``is_a_piece``).
+    Without gradients involved (no_grad, or nothing requires grad) the write is fine."""
+    if not is_a_piece(view):
+        return
+    if view.grad_fn is None:  # the base needed no gradient when it was split
+        raise RuntimeError(
+            "A view was created in no_grad mode and is being modified inplace with grad mode enabled. " + MULTIPLE_VIEWS_MESSAGE
+        )
+    raise RuntimeError(f"{output_of(view)} is a view and is being modified inplace. " + MULTIPLE_VIEWS_MESSAGE)
 
 NO_GRAD_VIEW_MESSAGE = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
@@ -186,6 +228,8 @@ def write(tensor, compute, through_expanded_view=False):
     node = result._grad_fn
     if node is not None and tensor._base is not None and not tensor._view_in_graph:
         raise RuntimeError(NO_GRAD_VIEW_MESSAGE)  # it would be recorded, on a view made outside the graph
+    if node is not None and tensor._base is not None:
+        check_not_a_piece(tensor)
     if node is None:  # nothing recorded (no_grad, or nothing requires grad): only the values change
         copy_into(tensor._array, result._array)
     elif tensor._base is None:

@@ -479,11 +479,17 @@ class Narrow(Function):
     ∂L/∂x = zeros with grad placed at that slice along dim
 
     narrow's node is SliceBackward0; the pieces of ``split`` and ``chunk`` are such views too,
-    whose nodes torch names SplitBackward0 or SplitWithSizesBackward0."""
+    whose nodes torch names SplitBackward0 or SplitWithSizesBackward0; ``output_nr`` numbers them."""
 
     is_view = True
 
-    def forward(self, x, dim, start, length, backward_name="SliceBackward0"):
+    @staticmethod
+    def one_of_several_views(backward_name="SliceBackward0", **options):
+        """Whether the view is one piece of split/chunk: torch then refuses to record an in-place
+        change of it (or of a view of it), ``autograd.inplace.check_not_a_piece``."""
+        return backward_name != "SliceBackward0"
+
+    def forward(self, x, dim, start, length, backward_name="SliceBackward0", output_nr=0):
         self.backward_name, self.input_shape = backward_name, x.shape
         self.key = (slice(None),) * dim + (slice(start, start + length),)
         return x[self.key]
@@ -671,6 +677,8 @@ def t_(input):
     if input.ndim > 2:
         raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
     base = input if input._base is None else input._base
+    if grad_mode.is_grad_enabled() and input.requires_grad and input._base is not None:
+        inplace.check_not_a_piece(input)  # a piece of split/chunk: torch refuses
     if grad_mode.is_grad_enabled() and input.requires_grad and base.grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     options = dict(dim0=0, dim1=1 if input.ndim == 2 else 0, backward_name="TBackward1")
@@ -733,8 +741,8 @@ def split(tensor, split_size_or_sections, dim=0):
         count = max(-(-size // step), 1) if step else 1  # ceil(size / step) pieces, at least one
         sizes, name = [min(step, size - i * step) for i in range(count)], "SplitBackward0"
     starts = np.cumsum([0] + sizes[:-1])
-    return tuple(Narrow.apply(tensor, dim=dim, start=int(start), length=n, backward_name=name)
-                 for start, n in zip(starts, sizes))
+    return tuple(Narrow.apply(tensor, dim=dim, start=int(start), length=n, backward_name=name, output_nr=k)
+                 for k, (start, n) in enumerate(zip(starts, sizes)))
 
 
 def chunk(input, chunks, dim=0):
