@@ -46,7 +46,7 @@ import torch
 from hypothesis import event, given, note, settings
 
 import minigrad
-from fuzz_ops import Const, Leaf, Ref, as_numpy, assert_same_values, dtype_name, execute, example_budget, programs, take_view
+from fuzz_ops import Const, Leaf, Ref, as_numpy, assert_same_values, dtype_name, execute, example_budget, programs
 
 # -- known divergences -----------------------------------------------------------------------------------
 

@@ -178,6 +178,7 @@ def check_not_a_piece(view):
         )
     raise RuntimeError(f"{output_of(view)} is a view and is being modified inplace. " + MULTIPLE_VIEWS_MESSAGE)
 
+
 NO_GRAD_VIEW_MESSAGE = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
     "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
