@@ -543,6 +543,12 @@ class TensorMethods:
             self._version_counter.value += 1
             return
         _warn_of_index_put_through_expanded_view(self._array, key, value)
+        if value_array is not None:  # torch's checks: copy_ into the view x[key], or index_put_ at the key
+            region = shape.written_view(self._array, key)
+            if region is not None:
+                inplace.check_no_partial_overlap(region, value_array)
+            else:
+                inplace.check_no_overlap(self._array, value_array)
         whole_elements = not shape.selects_overlapping_elements(self._array, key, value_array)
         if grad_mode.is_grad_enabled() and (self.requires_grad or isinstance(value, function.Tensor) and value.requires_grad):
             if shape.writes_through_a_view(key, self._array.shape):  # as torch: value is copied into the view x[key]
@@ -557,19 +563,19 @@ class TensorMethods:
     # -- in-place ops (minigrad/autograd/inplace.py) ------------------------------------------------
 
     def add_(self, other, *, alpha=1):
-        inplace.check_no_partial_overlap(self, other)
+        inplace.check_no_partial_overlap(self._array, getattr(other, "_array", None))
         return inplace.write(self, lambda: self.add(other, alpha=alpha))
 
     def sub_(self, other, *, alpha=1):
-        inplace.check_no_partial_overlap(self, other)
+        inplace.check_no_partial_overlap(self._array, getattr(other, "_array", None))
         return inplace.write(self, lambda: self.sub(other, alpha=alpha))
 
     def mul_(self, other):
-        inplace.check_no_partial_overlap(self, other)
+        inplace.check_no_partial_overlap(self._array, getattr(other, "_array", None))
         return inplace.write(self, lambda: self * other)
 
     def div_(self, other, *, rounding_mode=None):
-        inplace.check_no_partial_overlap(self, other)
+        inplace.check_no_partial_overlap(self._array, getattr(other, "_array", None))
         if rounding_mode is None:
             return inplace.write(self, lambda: self / other)
         return inplace.write(self, lambda: self.div(other, rounding_mode=rounding_mode))
@@ -596,11 +602,11 @@ class TensorMethods:
         return inplace.write(self, lambda: indexing.masked_fill(self, mask, value), through_expanded_view=overlapping)
 
     def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
-        inplace.check_no_partial_overlap(self, src)
+        inplace.check_no_overlap(self._array, getattr(src, "_array", None))
         return inplace.write(self, lambda: indexing.scatter(self, dim, index, src, value, reduce=reduce))
 
     def scatter_add_(self, dim, index, src):
-        inplace.check_no_partial_overlap(self, src)
+        inplace.check_no_overlap(self._array, getattr(src, "_array", None))
         return inplace.write(self, lambda: indexing.scatter_add(self, dim, index, src))
 
     def zero_(self):
@@ -626,7 +632,7 @@ class TensorMethods:
             self._version_counter.value += 1
             return self
         src = _operand(src, "copy_")
-        inplace.check_no_partial_overlap(self, src)
+        inplace.check_no_partial_overlap(self._array, getattr(src, "_array", None))
         return inplace.write(self, lambda: shape.Where.apply(self, src, condition=np.zeros(self.shape, bool)).to(self.dtype))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):

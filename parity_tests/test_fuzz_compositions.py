@@ -144,27 +144,6 @@ def _scatter_from_a_larger_src(program, run):
     return "returned an invalid gradient at index 1" in str(run.error) and any(map(larger_src, program.steps))
 
 
-def _index_put_from_its_own_memory(program, run):
-    """``x[mask] = x``, ``y[[0, 1]] = y[0]``: torch refuses an assignment through an advanced key
-    (index_put_) whose value shares memory with the target ("some elements of the input tensor and
-    the written-to tensor refer to a single memory location"); minigrad writes as from a copy."""
-    if "refer to a single memory location" not in str(run.error) or not isinstance(run.error_at, int):
-        return False
-    step = program.steps[run.error_at]
-    return step.op == "inplace" and step.options["method"] == "setitem" and step.options["key_kind"] not in ("slices", "int")
-
-
-def _scatter_into_itself(program, run):
-    """``x.scatter_(d, i, x)``, ``x.scatter_add_(d, i, x)``: torch refuses a src that shares the
-    written memory even entirely ("some elements of the input tensor and the written-to tensor refer
-    to a single memory location"); minigrad refuses only a partial overlap (as for ``y.mul_(y)``) and
-    computes from a copy of src. To fix in Tensor.scatter_/scatter_add_ (tensor_methods.py)."""
-    if "refer to a single memory location" not in str(run.error) or not isinstance(run.error_at, int):
-        return False
-    step = program.steps[run.error_at]
-    return step.op == "inplace" and step.options["method"] in ("scatter_", "scatter_add_")
-
-
 def _batch_norm_of_no_channels(program, run):
     """torch's F.batch_norm of an input with 0 channels, given a weight or bias, fails inside torch
     ("select(): index 0 out of range for tensor of size [0]"); minigrad returns the empty result."""
@@ -281,8 +260,6 @@ KNOWN_DIVERGENCES = [
           "is read", "torch_error", _a_view_torch_calls_a_leaf),
     Known("not a minigrad bug: torch's scatter/scatter_add backward fails when src is larger than index",
           "torch_error", _scatter_from_a_larger_src),
-    Known("minigrad bug (too lenient, right values): x.scatter_(d, i, x) / x.scatter_add_(d, i, x): torch refuses a "
-          "src sharing the written memory, minigrad computes from a copy", "torch_error", _scatter_into_itself),
     Known("not a minigrad bug: torch's batch_norm with 0 channels and a weight or bias fails in torch",
           "torch_error", _batch_norm_of_no_channels),
     Known("not a minigrad bug: torch's F.linear of a 1-D input made under no_grad is a view it then refuses to change "
@@ -293,8 +270,6 @@ KNOWN_DIVERGENCES = [
           "step", _product_with_a_negative_zero),
     Known("minigrad bug (no error where torch raises): a node behind a 0-norm (which sends no gradient) is skipped, "
           "so its saved-tensor version check does not run", "torch_error", _version_check_behind_a_norm_0),
-    Known("an assignment through an advanced key (mask, list, tensor) from a value sharing the target's memory: "
-          "torch refuses, minigrad writes as from a copy", "torch_error", _index_put_from_its_own_memory),
 ]
 
 

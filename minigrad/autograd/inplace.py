@@ -195,18 +195,55 @@ REBASED_NO_GRAD_VIEW_MESSAGE = (
 )
 
 
-def check_no_partial_overlap(tensor, other):
+def check_no_partial_overlap(written, read):
     """torch refuses an in-place op whose other operand shares some, but not all, of the written
     memory (``x.t().add_(x)``, ``x[1:].add_(x[:-1])``): its kernel would read values it already
-    overwrote. (The very same memory, as in ``y.mul_(y)``, is fine.)"""
-    a, b = tensor._array, getattr(other, "_array", None)
-    if not isinstance(b, np.ndarray) or not np.may_share_memory(a, b):
-        return
-    if not same_memory_region(a, b):
-        raise RuntimeError(
-            "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
-            "memory location. Please clone() the tensor before performing the operation."
-        )
+    overwrote. (The very same memory, as in ``y.mul_(y)``, is fine; so are strided views whose
+    elements do not meet, ``x[::2].add_(x[1::2])``.) Where torch does not check (a strided view)
+    but the elements do meet, its answer depends on its kernel's order: refused here too. (arrays)"""
+    a, b = written, read
+    overlap = memory_overlap(a, b)
+    if overlap == "partial" or overlap == "too hard" and np.shares_memory(a, b) and not same_memory_region(a, b):
+        raise RuntimeError(OVERLAP_MESSAGE)
+
+
+def check_no_overlap(written, read):
+    """torch refuses ``scatter_``'s src and ``x[indices] = value``'s value when they share the
+    written tensor's memory, even all of it (arrays; strided views are not checked, as in torch)."""
+    if memory_overlap(written, read) in ("partial", "full"):
+        raise RuntimeError(OVERLAP_MESSAGE)
+
+
+OVERLAP_MESSAGE = (
+    "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
+
+
+def memory_overlap(a, b):
+    """How two arrays' memory overlaps, judged as torch judges it (its get_overlap_status):
+    "full" (the same elements in the same layout), "partial", "none", or "too hard" where one of
+    them is not dense (a strided view such as x[::2] or x[:, 0]), which torch does not check."""
+    if not isinstance(b, np.ndarray) or a.size == 0 or b.size == 0 or not np.may_share_memory(a, b):
+        return "none"
+    if not (is_dense(a) and is_dense(b)):
+        return "too hard"
+    a_begin, b_begin = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
+    a_end, b_end = a_begin + a.nbytes, b_begin + b.nbytes
+    if (a_begin, a_end) == (b_begin, b_end):
+        return "full" if a.strides == b.strides else "partial"
+    return "partial" if a_begin < b_end and b_begin < a_end else "none"
+
+
+def is_dense(array):
+    """torch's "non-overlapping and dense": the elements fill one block of memory, without gaps or
+    repeats, in some order of the axes (a contiguous array, or a transposed one)."""
+    expected = array.itemsize
+    for stride, n in sorted((stride, n) for stride, n in zip(array.strides, array.shape) if n != 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
 
 
 def write(tensor, compute, through_expanded_view=False):

@@ -334,6 +334,18 @@ def without_extra_leading_ones(value, target):
     return value
 
 
+def written_view(array, key):
+    """The view ``array[key]`` that ``array[key] = value`` writes into, for a basic key (ints,
+    slices, None, ``...``); None for a key with index arrays or masks, or one that raises."""
+    parts = key if isinstance(key, tuple) else (key,)
+    if any(isinstance(k, np.ndarray) for k in parts):
+        return None
+    try:
+        return _index_with_torch_errors(array, parts)
+    except (IndexError, ValueError):
+        return None
+
+
 def writes_onto_itself(array, key, value):
     """Whether ``array[key] = value`` copies a region onto itself (``x[:] = x``): nothing changes."""
     parts = key if isinstance(key, tuple) else (key,)
