@@ -548,7 +548,7 @@ class TensorMethods:
             if region is not None:
                 inplace.check_no_partial_overlap(region, value_array)
             else:
-                inplace.check_no_overlap(self._array, value_array)
+                inplace.check_no_overlap(self._array, value_array, key)
         whole_elements = not shape.selects_overlapping_elements(self._array, key, value_array)
         if grad_mode.is_grad_enabled() and (self.requires_grad or isinstance(value, function.Tensor) and value.requires_grad):
             if shape.writes_through_a_view(key, self._array.shape):  # as torch: value is copied into the view x[key]

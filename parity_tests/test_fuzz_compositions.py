@@ -46,7 +46,7 @@ import torch
 from hypothesis import event, given, note, settings
 
 import minigrad
-from fuzz_ops import Const, Leaf, Ref, as_numpy, assert_same_values, dtype_name, execute, example_budget, programs
+from fuzz_ops import Const, Leaf, Ref, as_numpy, assert_same_values, dtype_name, execute, example_budget, programs, take_view
 
 # -- known divergences -----------------------------------------------------------------------------------
 
@@ -74,6 +74,44 @@ def _inplace_with_itself(step, run):
         return False
     operand, target = run.env[step.options["args"][0].index], run.env[step.operands[0]]
     return operand.untyped_storage().data_ptr() == target.untyped_storage().data_ptr()
+
+
+def _elements(t):
+    """The storage positions of a torch tensor's elements."""
+    positions = np.full((), t.storage_offset())
+    for n, stride in zip(t.shape, t.stride()):
+        positions = positions[..., None] + stride * np.arange(n)
+    return positions.ravel()
+
+
+def _dense(t):
+    """torch's "non-overlapping and dense" (from the strides): a permutation of a contiguous tensor."""
+    expected = 1
+    for stride, n in sorted((stride, n) for stride, n in zip(t.stride(), t.shape) if n != 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
+
+
+def _strided_views_that_meet(step, run):
+    """An in-place op between strided views of one tensor whose elements meet (x[2::2].add_(x[:-2:2])):
+    torch does not check strided views and computes in its kernel's order, each element maybe
+    reading one it already wrote; minigrad refuses them with torch's overlap message."""
+    if not (step.op == "inplace" and step.options["target"] in ("self", "view_of_self")
+            and step.options["method"] in ("add_", "sub_", "mul_", "div_", "copy_", "setitem")):
+        return False
+    read = step.options["args"][-1]
+    if not isinstance(read, Ref):
+        return False
+    x, operand = run.env[step.operands[0]].detach(), run.env[read.index].detach()
+    try:
+        written = take_view(x, step.options["view"]) if step.options["view"] else x
+    except Exception:  # noqa: BLE001 -- not a view torch makes: nothing to skip
+        return False
+    if written.untyped_storage().data_ptr() != operand.untyped_storage().data_ptr() or (_dense(written) and _dense(operand)):
+        return False
+    return bool(np.intersect1d(_elements(written), _elements(operand)).size)
 
 
 def _setitem_with_repeated_aliases(step, run):
@@ -248,6 +286,8 @@ KNOWN_DIVERGENCES = [
     Known("deliberate: which of tied positions topk returns (and sends the gradient to)", "gradients", _topk_among_ties),
     Known("not a minigrad bug: float32 rounding amplified by a division by a tiny number (gradients that cancel)",
           "gradients", _float32_divided_by_a_tiny_number),
+    Known("deliberate: an in-place op between strided views whose elements meet: torch computes in its kernel's "
+          "order, minigrad refuses", "step", _strided_views_that_meet),
     Known("a setitem with repeated indices through an expand()ed view: which write survives (deprecated in torch)",
           "step", _setitem_with_repeated_aliases),
     Known("not a minigrad bug: torch's float32 batch statistics of a constant channel are rounding noise", "step",

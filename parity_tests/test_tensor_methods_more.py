@@ -344,6 +344,7 @@ OVERLAPPING_WRITES = {  # torch's memory-overlap rules for in-place ops (its get
     "x[mask] = a view of x": lambda lib, x: x.__setitem__(lib.tensor([True, False, True, False, False, False]), x[4:6]),
     "x[indices] = a view of x": lambda lib, x: x.__setitem__(lib.tensor([1, 0]), x[2:4]),
     "x[indices] = a strided view of x": lambda lib, x: x.reshape(3, 2).__setitem__((lib.tensor([0, 1]), 0), x.reshape(3, 2)[0:2, 1]),
+    "x[indices] = a strided view of x it writes": lambda lib, x: x.reshape(3, 2).__setitem__((lib.tensor([1, 2]), 0), x.reshape(3, 2)[0:2, 0]),
     "x[0:2] = x[2:4]": lambda lib, x: x.__setitem__(slice(0, 2), x[2:4]),
     "x[0:3] = x[1:4]": lambda lib, x: x.__setitem__(slice(0, 3), x[1:4]),
     "x[0:3] = y[1:4] while recording": lambda lib, x: (lambda y: y.__setitem__(slice(0, 3), y[1:4]))(x.requires_grad_() * 1),
@@ -354,8 +355,8 @@ OVERLAPPING_WRITES = {  # torch's memory-overlap rules for in-place ops (its get
 def test_in_place_writes_from_overlapping_memory_as_torch(case):
     """An in-place op reading memory it writes: torch refuses a partial overlap of dense tensors,
     and any overlap for scatter_'s src and x[indices] = value; strided views whose elements do not
-    meet are fine. (Strided views whose elements do meet, which torch does not check and computes in
-    its kernel's order, are refused: "add_ of shifted strided views".)"""
+    meet are fine. (Strided views whose elements do meet the written ones, which torch does not check
+    and computes in its kernel's order, are refused: ``kernel_order`` below.)"""
     outcomes = []
     for lib in (minigrad, torch):
         x = lib.arange(6.0)
@@ -364,8 +365,12 @@ def test_in_place_writes_from_overlapping_memory_as_torch(case):
             outcomes.append(("values", x.tolist()))
         except RuntimeError as error:
             outcomes.append(("error", str(error)))
-    if case == "add_ of shifted strided views":  # torch: [0, 1, 2, 3, 6, 5] in its kernel's order; a copy's: 4, not 6
-        assert outcomes[0][0] == "error" and outcomes[1] == ("values", [0.0, 1.0, 2.0, 3.0, 6.0, 5.0])
+    kernel_order = {  # torch's values in its kernel's order, where a copy's would differ (4 not 6; 2 not 0)
+        "add_ of shifted strided views": [0.0, 1.0, 2.0, 3.0, 6.0, 5.0],
+        "x[indices] = a strided view of x it writes": [0.0, 1.0, 0.0, 3.0, 0.0, 5.0],
+    }
+    if case in kernel_order:
+        assert outcomes[0][0] == "error" and outcomes[1] == ("values", kernel_order[case])
         return
     assert outcomes[0] == outcomes[1]
 

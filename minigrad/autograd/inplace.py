@@ -207,11 +207,29 @@ def check_no_partial_overlap(written, read):
         raise RuntimeError(OVERLAP_MESSAGE)
 
 
-def check_no_overlap(written, read):
-    """torch refuses ``scatter_``'s src and ``x[indices] = value``'s value when they share the
-    written tensor's memory, even all of it (arrays; strided views are not checked, as in torch)."""
-    if memory_overlap(written, read) in ("partial", "full"):
+def check_no_overlap(written, read, key=None):
+    """torch refuses ``scatter_``'s src and ``x[key] = value``'s value when they share the written
+    tensor's memory, even all of it (arrays). It does not check strided views; where their
+    elements do meet the written ones (``written[key]``), its answer follows its kernel's order:
+    refused here too."""
+    overlap = memory_overlap(written, read)
+    if overlap in ("partial", "full") or overlap == "too hard" and elements_meet(written, read, key):
         raise RuntimeError(OVERLAP_MESSAGE)
+
+
+def elements_meet(written, read, key=None):
+    """Whether an element of ``read`` is one of those written: all of ``written``, or ``written[key]``."""
+    if key is None:
+        return np.shares_memory(written, read)
+    return bool(np.intersect1d(element_addresses(written)[key], element_addresses(read)).size)
+
+
+def element_addresses(array):
+    """The memory address of each element of ``array`` (an array of its shape)."""
+    addresses = np.asarray(array.__array_interface__["data"][0])
+    for n, stride in zip(array.shape, array.strides):
+        addresses = addresses[..., None] + stride * np.arange(n)
+    return addresses
 
 
 OVERLAP_MESSAGE = (
