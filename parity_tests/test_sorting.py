@@ -49,8 +49,9 @@ def test_sort(data, dtype, case, descending, stable):
 @example(data=None, case=((3,), 0), descending=True, stable=False)
 @example(data=None, case=((3,), 0), descending=False, stable=True)
 def test_sort_ties_nan_inf_follow_torch(data, case, descending, stable):
-    """Ties keep x's order (torch's CPU sort is stable either way); NaN is the largest value,
-    -0.0 and 0.0 tie. So the indices equal torch's exactly, and so does every gradient."""
+    """Ties in slices of at most 16 keep x's order (torch's CPU sort sorts them by insertion, stable
+    or not); NaN is the largest value, -0.0 and 0.0 tie. So the indices equal torch's exactly, and so
+    does every gradient."""
     shape, dim = case
     if data is None:  # pinned: -0.0 ties 0.0; NaNs come last ascending, first descending, in their order
         x = np.array([[-0.0, 0.0, np.nan, 1.0, np.nan, -np.inf, np.inf, 0.0]] * 3)
@@ -62,6 +63,35 @@ def test_sort_ties_nan_inf_follow_torch(data, case, descending, stable):
     assert_same_result(minigrad.tensor(x).sort(dim, descending), torch.tensor(x).sort(dim, descending))
     np.testing.assert_array_equal(minigrad.tensor(x).argsort(dim, descending).numpy(),
                                   torch.tensor(x).argsort(dim, descending).numpy())
+
+
+#: an input that drives std::sort's quicksort 2·⌊log₂ 50⌋ deep, so that it heap-sorts (built with
+#: McIlroy's adversary for median-of-3 quicksort, then halved to make ties)
+DEEP_FOR_QUICKSORT = [19, 0, 18, 1, 20, 2, 22, 3, 19, 4, 23, 5, 18, 6, 21, 7, 17, 8, 10, 9, 24, 23, 22, 21, 20, 0, 1, 2,
+                      3, 4, 5, 6, 7, 8, 9, 16, 17, 15, 16, 14, 15, 13, 14, 12, 13, 11, 12, 10, 11, 25]
+
+
+@settings(deadline=None)
+@given(length=st.integers(17, 70), rows=st.integers(1, 3), values=st.integers(1, 6), with_nan=st.booleans(),
+       descending=st.booleans(), stable=st.sampled_from([None, False, True]), seed=st.integers(0, 2**32 - 1))
+@example(length=18, rows=1, values=1, with_nan=False, descending=False, stable=None, seed=0)  # all tied (a fuzz find)
+@example(length=50, rows=1, values=0, with_nan=False, descending=False, stable=None, seed=0)  # DEEP_FOR_QUICKSORT
+@example(length=50, rows=1, values=0, with_nan=False, descending=True, stable=False, seed=0)
+def test_long_slices_with_ties_take_torchs_std_sort_order(length, rows, values, with_nan, descending, stable, seed):
+    """Slices longer than 16 with ties: unless stable=True, torch's std::sort leaves ties in an order
+    of its own (introsort.py retraces it); indices, argsort and the gradient's positions follow it."""
+    rng = np.random.default_rng(seed)
+    if values == 0:
+        x = np.array([DEEP_FOR_QUICKSORT] * rows, dtype=np.float64)
+    else:
+        x = rng.integers(0, values, (rows, length)).astype(np.float64)
+        if with_nan:
+            x[rng.random(x.shape) < 0.2] = np.nan
+    options = dict(dim=1, descending=descending) if stable is None else dict(dim=1, descending=descending, stable=stable)
+    assert_same_result(minigrad.tensor(x).sort(**options), torch.tensor(x).sort(**options))
+    fn = lambda t: t.sort(**options).values
+    check_op(fn, fn, x)
+    np.testing.assert_array_equal(minigrad.tensor(x).argsort(1, descending).numpy(), torch.tensor(x).argsort(1, descending).numpy())
 
 
 @settings(deadline=None)

@@ -6,8 +6,10 @@ Sorting moves values, it never changes them: ``values[..., j] = x[..., indices[.
 
 The order is torch's (CPU):
 - ascending by default; NaN is larger than every number (last ascending, first descending);
-- equal values keep their order in x (a stable sort), descending too: torch's CPU sort is
-  stable whether or not ``stable=True`` is asked for (measured on torch 2.14);
+- with ``stable=True`` equal values keep their order in x, descending too. Otherwise (torch's
+  default) torch sorts with C++'s ``std::sort``, which leaves ties of a slice longer than 16 in
+  an order of its own: ``introsort.py`` retraces it, so indices and gradients go where torch's
+  do. (Shorter slices, and torch's radix sort of long 1-D integer tensors, keep ties in order.)
 - topk takes the first k of that order. Among tied values torch's topk may return other
   positions than these (its kernel selects the k entries, it does not sort them): the values
   agree, and each value's gradient goes to the position returned with it.
@@ -18,6 +20,7 @@ import operator
 import numpy as np
 
 from ..autograd.function import Function
+from . import introsort
 from .reduction import normalize_dim, return_type
 
 #: what sort and topk return, fields values and indices (torch.return_types.sort / .topk)
@@ -25,15 +28,38 @@ SortResult = return_type("sort")
 TopKResult = return_type("topk")
 
 
-def sorted_order(x, dim, descending=False):
-    """The stable order of x along ``dim``, NaN largest: indices such that x[indices] is sorted.
+def sorted_order(x, dim, descending=False, stable=True):
+    """The order of x along ``dim``, NaN largest: indices such that x[indices] is sorted.
 
     numpy's stable argsort already puts NaN last. For descending order, sort x reversed along
-    dim, then read the result backwards: equal values come out in x's order, NaN first."""
+    dim, then read the result backwards: equal values come out in x's order, NaN first.
+    Not ``stable``: ties as torch's std::sort leaves them (``with_std_sort_ties``)."""
     if not descending:
-        return np.argsort(x, axis=dim, kind="stable")
-    backwards = np.argsort(np.flip(x, dim), axis=dim, kind="stable")  # positions in the reversed x
-    return x.shape[dim] - 1 - np.flip(backwards, dim)
+        order = np.argsort(x, axis=dim, kind="stable")
+    else:
+        backwards = np.argsort(np.flip(x, dim), axis=dim, kind="stable")  # positions in the reversed x
+        order = x.shape[dim] - 1 - np.flip(backwards, dim)
+    if stable or x.shape[dim] <= introsort.THRESHOLD or radix_sorted(x, descending):
+        return order
+    return with_std_sort_ties(x, order, dim, descending)
+
+
+def radix_sorted(x, descending):
+    """Whether torch sorts x with its (stable) radix sort: a long 1-D integer tensor, ascending."""
+    return x.ndim == 1 and x.size >= 32768 and x.dtype.kind in "iu" and not descending
+
+
+def with_std_sort_ties(x, order, dim, descending):
+    """``order`` (stable) with each slice that holds ties (equal values, or several NaNs) in the
+    order torch's std::sort leaves them: only the tied positions can move."""
+    x, order = np.moveaxis(x, dim, -1), np.moveaxis(order, dim, -1).copy()
+    ordered = np.take_along_axis(x, order, axis=-1)
+    tied = ordered[..., 1:] == ordered[..., :-1]
+    if x.dtype.kind in "fc":
+        tied |= np.isnan(ordered[..., 1:]) & np.isnan(ordered[..., :-1])
+    for slice_index in map(tuple, np.argwhere(tied.any(axis=-1))):
+        order[slice_index] = introsort.std_sort_order(x[slice_index].tolist(), descending)
+    return np.moveaxis(order, -1, dim)
 
 
 class Sort(Function):
@@ -47,7 +73,7 @@ class Sort(Function):
         self.backward_name = "SortBackward0" if stable is None else "SortBackward1"
         self.input_shape, self.dim = x.shape, normalize_dim(dim, x.ndim)
         x = np.atleast_1d(x)  # a 0-d x sorts as one element
-        indices = sorted_order(x, self.dim, descending)
+        indices = sorted_order(x, self.dim, descending, stable=bool(stable))
         return self.select(x, indices)
 
     def select(self, x, indices):
