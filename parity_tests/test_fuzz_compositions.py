@@ -224,17 +224,21 @@ def _linear_with_no_input_features(step, run):
 def _product_with_a_negative_zero(step, run):
     """A matrix product (linear, matmul) of which a factor holds −0.0: a sum of zero terms is −0.0
     when BLAS starts it from its first product (torch) and +0.0 when numpy starts it from +0.0;
-    only the sign of a zero differs (seen through a division: ±inf)."""
+    only the sign of a zero differs (seen through a division: ±inf). With one term per sum
+    (K = 1) a zero factor of either sign does the same: torch's dot and gemv start from +0.0
+    (−1 · 0 gives +0.0), its gemm keeps the product (−0.0), minigrad the product."""
     if step.op not in ("linear", "matmul"):
         return False
     factors = [run.env[i] for i in step.operands] + [step.options.get(name) for name in ("weight", "other")]
+    arrays = []
     for factor in factors:
         array = factor.array if isinstance(factor, (Leaf, Const)) else run.env[factor.index] if isinstance(factor, Ref) else factor
         if isinstance(array, torch.Tensor):
             array = array.detach().numpy()
-        if isinstance(array, np.ndarray) and array.dtype.kind == "f" and bool((np.signbit(array) & (array == 0)).any()):
-            return True
-    return False
+        if isinstance(array, np.ndarray) and array.dtype.kind == "f":
+            arrays.append(array)
+    one_term = bool(arrays) and np.ndim(arrays[0]) >= 1 and np.shape(arrays[0])[-1] == 1
+    return any(bool(((np.signbit(a) | one_term) & (a == 0)).any()) for a in arrays)
 
 
 def _torch_leaves_share_a_grad_buffer(program, run):
