@@ -255,3 +255,19 @@ def test_no_grad_in_another_thread_leaves_this_one_recording(lib):
     finally:
         done.set()
         thread.join()
+
+
+@pytest.mark.parametrize("view", ["squeeze", "reshape", "view", "flatten", "t"])
+def test_views_of_an_empty_tensor_made_under_no_grad_require_grad(view):
+    """A view made under no_grad of a tensor that requires grad requires grad too (outside the
+    graph), even an empty one, whose memory numpy may hand back as the very same array (a long
+    fuzz run found squeeze() of x[all-False mask] not requiring grad)."""
+    seen = []
+    for lib in (minigrad, torch):
+        x = lib.zeros(1, requires_grad=True)
+        empty = x[lib.tensor([False])]
+        with lib.no_grad():
+            made = {"squeeze": empty.squeeze, "reshape": lambda: empty.reshape(0), "view": lambda: empty.view(-1),
+                    "flatten": empty.flatten, "t": empty.t}[view]()
+        seen.append((made.requires_grad, made.is_leaf, made.grad_fn is None, made._base is empty))
+    assert seen[0] == seen[1]

@@ -40,9 +40,9 @@ class VersionCounter:
 def mark_view(out, source, step):
     """A view op's output shares its input's memory, unless numpy had to copy (a reshape of a
     transposed array): only then is it recorded as a view. (An empty result shares no bytes,
-    but numpy's ``.base`` says it is a view.)"""
+    but numpy's ``.base`` says it is a view; or numpy returned the empty input itself.)"""
     array = out._array
-    if np.may_share_memory(array, source._array) or (array.size == 0 and array.base is not None):
+    if array is source._array or np.may_share_memory(array, source._array) or (array.size == 0 and array.base is not None):
         become_view_of(out, source, step)
 
 
