@@ -29,14 +29,20 @@ EXPANDED_INDEX_PUT_WARNING = (
 
 def _warn_of_index_put_through_expanded_view(array, key, value):
     """torch's warnings for x[indices] = value when x is an expand()ed view: index_put_'s, and
-    masked_fill_'s too when the key is one boolean mask and the value one number (torch runs
-    masked_fill_ then)."""
+    masked_fill_'s too when torch runs that (``_fills_a_mask``)."""
     parts = key if isinstance(key, tuple) else (key,)
     if not inplace.is_self_overlapping(array) or not any(isinstance(k, np.ndarray) for k in parts):
         return
     warnings.warn(EXPANDED_INDEX_PUT_WARNING, UserWarning, stacklevel=3)
-    if len(parts) == 1 and parts[0].dtype == bool and np.ndim(value) == 0:
+    if _fills_a_mask(key, value):
         warnings.warn(EXPANDED_MASKED_FILL_WARNING, UserWarning, stacklevel=3)
+
+
+def _fills_a_mask(key, value):
+    """Whether torch runs ``x[key] = value`` as ``x.masked_fill_(key, value)``: one boolean mask,
+    one value (a number, or a tensor of one element). masked_fill_ reads no memory of the value's."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return len(parts) == 1 and isinstance(parts[0], np.ndarray) and parts[0].dtype == bool and np.size(value) == 1
 
 
 class Size(tuple):
@@ -542,12 +548,12 @@ class TensorMethods:
             inplace.check_allowed(self, through_expanded_view=True)
             self._version_counter.value += 1
             return
-        _warn_of_index_put_through_expanded_view(self._array, key, value)
+        _warn_of_index_put_through_expanded_view(self._array, key, value if value_array is None else value_array)
         if value_array is not None:  # torch's checks: copy_ into the view x[key], or index_put_ at the key
             region = shape.written_view(self._array, key)
             if region is not None:
                 inplace.check_no_partial_overlap(region, value_array)
-            else:
+            elif not _fills_a_mask(key, value_array):
                 inplace.check_no_overlap(self._array, value_array, key)
         whole_elements = not shape.selects_overlapping_elements(self._array, key, value_array)
         if grad_mode.is_grad_enabled() and (self.requires_grad or isinstance(value, function.Tensor) and value.requires_grad):

@@ -195,6 +195,7 @@ def test_writes_through_an_expanded_view_as_torch():
         "masked_fill_ 0-d tensor": lambda lib, v: v.masked_fill_(lib.tensor(mask), lib.tensor(4.0)),
         "x[mask] = number": lambda lib, v: v.__setitem__(lib.tensor(mask), 2.0),
         "x[mask] = values": lambda lib, v: v.__setitem__(lib.tensor(mask), lib.tensor([5.0, 6.0])),
+        "x[mask] = one value": lambda lib, v: v.__setitem__(lib.tensor(mask), lib.tensor([5.0])),
         "x[rows, columns] = number": lambda lib, v: v.__setitem__((lib.tensor([0, 1]), lib.tensor([0, 2])), 7.0),
         "x[0] = number": lambda lib, v: v.__setitem__(0, 8.0),
     }
