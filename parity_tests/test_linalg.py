@@ -49,7 +49,7 @@ def test_matmul_one_input_requires_grad(data, shape_pair, which):
     assert out.grad_fn.name() == torch_grad_fn_name(a, b, requires_grad)
 
 
-@pytest.mark.parametrize("a_shape", [(4,), (3, 4), (1, 4), (2, 3, 4), (2, 1, 3, 4)])
+@pytest.mark.parametrize("a_shape", [(4,), (3, 4), (1, 4), (2, 3, 4), (1, 3, 4), (1, 1, 4), (2, 1, 3, 4)])
 @pytest.mark.parametrize("b_shape", [(4,), (4, 5), (4, 1), (2, 4, 5), (1, 4, 1), (1, 2, 4, 5)])
 def test_matmul_grad_fn_names(a_shape, b_shape):
     """Every rank combination, with single rows and columns (where torch's fold ends in a transpose)."""

@@ -9,8 +9,11 @@ def matmul_backward_name(a_shape, b_shape, a_requires_grad):
     dot, mv or mm for 1-D and 2-D operands; otherwise it folds the batch axes into matrix rows, or
     runs bmm, and ends in a reshape (UnsafeViewBackward0) or, squeezing a 1-D a, SqueezeBackward4.
     2-D a @ batched b is folded as (bᵀ @ aᵀ)ᵀ when a requires grad: it ends in a transpose, made
-    contiguous by a copy (CloneBackward0) unless the result has a single row or column."""
+    contiguous by a copy (CloneBackward0) unless the result has a single row or column. A 3-D a
+    of batch 1 against a 3-D b of larger batch goes that way too."""
     a_ndim, b_ndim = len(a_shape), len(b_shape)
+    if a_ndim == 3 and b_ndim == 3 and a_shape[0] == 1 and b_shape[0] != 1:
+        a_shape, a_ndim = a_shape[1:], 2  # torch runs a single a (batch 1) against batched b as a 2-D a
     if b_ndim == 1:
         return {1: "DotBackward0", 2: "MvBackward0"}.get(a_ndim, "UnsafeViewBackward0")
     if b_ndim == 2:
